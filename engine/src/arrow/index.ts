@@ -1,0 +1,1 @@
+export { arrowSchema, buildIpc, buildTable } from './tableIpc.js';

@@ -1,0 +1,2 @@
+export { runCli, usage } from './run.js';
+export type { CliIo } from './io.js';

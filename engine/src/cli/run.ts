@@ -1,0 +1,91 @@
+/** Dispatches `opencode-monitor <command>` to its command; prints usage and clear errors. */
+import { formatProblem } from '../../../shared/src/index.js';
+import { ENGINE_VERSION, resolvePaths } from '../config/index.js';
+import { parseArgs, parsePort, type OptionSpec } from './args.js';
+import type { CliIo } from './io.js';
+import { sourcesCommand } from './sourcesCommand.js';
+import { DEFAULT_PORT, startCommand } from './startCommand.js';
+
+const COMMON: Record<string, OptionSpec> = {
+  'data-dir': { type: 'string', description: "OpenCode's data directory (default $XDG_DATA_HOME/opencode)" },
+  help: { type: 'boolean', description: 'show help' },
+};
+
+const COMMANDS: Record<string, { summary: string; options: Record<string, OptionSpec> }> = {
+  start: {
+    summary: 'serve the dashboard on loopback and print its URL',
+    options: {
+      ...COMMON,
+      port: { type: 'string', description: `port to listen on (default ${DEFAULT_PORT}; the next free one if taken)` },
+      host: { type: 'string', description: 'address to bind (default 127.0.0.1)' },
+      'allow-remote': { type: 'boolean', description: 'allow binding a non-loopback address' },
+      open: { type: 'boolean', description: 'open the dashboard in the browser' },
+    },
+  },
+  sources: {
+    summary: 'list the OpenCode databases and legacy storage found, with record counts',
+    options: { ...COMMON, json: { type: 'boolean', description: 'print JSON' } },
+  },
+};
+
+export function usage(): string {
+  const lines = [`opencode-monitor ${ENGINE_VERSION}`, '', 'Usage: opencode-monitor <command> [options]', '', 'Commands:'];
+  for (const [name, command] of Object.entries(COMMANDS)) {
+    lines.push(`  ${name.padEnd(10)} ${command.summary}`);
+    for (const [option, spec] of Object.entries(command.options)) {
+      lines.push(`      --${(option + (spec.type === 'string' ? ' VALUE' : '')).padEnd(18)} ${spec.description}`);
+    }
+  }
+  lines.push('', '  --version    print the version', '');
+  return lines.join('\n');
+}
+
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout(usage());
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version') {
+    io.stdout(`${ENGINE_VERSION}\n`);
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.logger.error(`config.invalid-argument: unknown command "${name}"; run opencode-monitor --help`);
+    return 2;
+  }
+  const parsed = parseArgs(rest, command.options);
+  if (!parsed.ok) {
+    io.logger.error(`${formatProblem(parsed.problem)} (opencode-monitor ${name} --help lists the options)`);
+    return 2;
+  }
+  const { options, positionals } = parsed.value;
+  if (options.help) {
+    io.stdout(usage());
+    return 0;
+  }
+  if (positionals.length > 0) {
+    io.logger.error(`config.invalid-argument: unexpected argument "${positionals[0]}"`);
+    return 2;
+  }
+  const paths = resolvePaths(io.env);
+  const dataDir = typeof options['data-dir'] === 'string' ? options['data-dir'] : paths.openCodeDataDir;
+  if (name === 'sources') return sourcesCommand({ dataDir, json: options.json === true }, io);
+  const port = parsePort(options.port, DEFAULT_PORT);
+  if (!port.ok) {
+    io.logger.error(formatProblem(port.problem));
+    return 2;
+  }
+  return startCommand(
+    {
+      dataDir,
+      configDir: paths.configDir,
+      host: typeof options.host === 'string' ? options.host : '127.0.0.1',
+      port: port.value,
+      allowRemote: options['allow-remote'] === true,
+      open: options.open === true,
+    },
+    io,
+  );
+}

@@ -1,0 +1,67 @@
+/**
+ * `opencode-monitor start`: serves the dashboard on loopback and prints its URL. Today it streams the
+ * `sources` table; the ingest and live-monitor issues add their tables to the same snapshot.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { UI_DIST_DIR } from '../config/index.js';
+import { isLoopbackHost, loadOrCreateToken, startServer } from '../serve/index.js';
+import type { CliIo } from './io.js';
+import { buildSnapshot } from './snapshot.js';
+
+export interface StartOptions {
+  readonly dataDir: string;
+  readonly configDir: string;
+  readonly host: string;
+  readonly port: number;
+  readonly allowRemote: boolean;
+  /** Open the dashboard in the default browser once listening. */
+  readonly open?: boolean;
+  readonly uiDir?: string;
+}
+
+export const DEFAULT_PORT = 19876;
+
+export async function startCommand(options: StartOptions, io: CliIo): Promise<number> {
+  const { logger } = io;
+  if (!isLoopbackHost(options.host) && !options.allowRemote) {
+    logger.error(`config.invalid-argument: refusing to bind ${options.host}, which is not loopback; add --allow-remote if you really mean it`);
+    return 2;
+  }
+  const uiDir = options.uiDir ?? UI_DIST_DIR;
+  if (!fs.existsSync(path.join(uiDir, 'index.html'))) {
+    logger.error(`the dashboard is not built (${uiDir}/index.html is missing); run: npm run build:ui`);
+    return 2;
+  }
+  if (!fs.existsSync(options.dataDir)) {
+    logger.warn(`config.data-dir-missing: no OpenCode data at ${options.dataDir}; pass --data-dir DIR to read another one`);
+  }
+  const token = await loadOrCreateToken(options.configDir);
+  const server = await startServer({
+    host: options.host,
+    port: options.port,
+    token,
+    uiDir,
+    logger,
+    snapshot: () => buildSnapshot(options.dataDir, io.env),
+  });
+  if (!isLoopbackHost(options.host)) logger.warn(`listening on ${options.host}: anyone who can reach it and has the token can read your agents' data`);
+  logger.info(`OpenCode Monitor is reading ${options.dataDir}`);
+  io.stdout(`Dashboard: ${server.url}\n`);
+  io.onReady?.({ url: server.url, port: server.port });
+  if (options.open) openInBrowser(server.url, io);
+  const signal = await io.stopSignal;
+  logger.info(`${signal}: shutting down`);
+  await server.close();
+  return 0;
+}
+
+/** Best effort: a machine without a desktop keeps working, it just says so. */
+function openInBrowser(url: string, io: CliIo): void {
+  const [command, args] =
+    process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '', url]] : ['xdg-open', [url]];
+  const child = spawn(command, args as string[], { detached: true, stdio: 'ignore' });
+  child.on('error', (error) => io.logger.warn(`--open: could not start ${command} (${error.message}); open the URL above yourself`));
+  child.unref();
+}

@@ -1,0 +1,60 @@
+/**
+ * Access control for everything the engine serves. A monitor of someone's agents must not become the way in:
+ * a per-install token on every call, and Host/Origin checks against DNS rebinding and cross-site WebSocket
+ * hijacking. The checks are pure; `token.ts` owns the file.
+ */
+import { timingSafeEqual } from 'node:crypto';
+
+export const TOKEN_COOKIE = 'ocm_token';
+
+const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]'];
+
+/** The Host header values a request may carry: loopback names with the bound port (plus an explicit bind host). */
+export function allowedHosts(port: number, bindHost: string): Set<string> {
+  const names = new Set(LOOPBACK_NAMES);
+  if (!LOOPBACK_NAMES.includes(bindHost)) names.add(bindHost.includes(':') ? `[${bindHost}]` : bindHost);
+  return new Set([...names].map((name) => `${name}:${port}`));
+}
+
+export function isAllowedHost(host: string | undefined, allowed: ReadonlySet<string>): boolean {
+  return host !== undefined && allowed.has(host.toLowerCase());
+}
+
+/** A missing Origin (curl, scripts) is allowed; a present one must be this server's own. */
+export function isAllowedOrigin(origin: string | undefined, allowed: ReadonlySet<string>): boolean {
+  if (origin === undefined) return true;
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    return false;
+  }
+  return url.protocol === 'http:' && allowed.has(url.host.toLowerCase());
+}
+
+export function parseCookies(header: string | undefined): Map<string, string> {
+  const cookies = new Map<string, string>();
+  for (const piece of (header ?? '').split(';')) {
+    const eq = piece.indexOf('=');
+    if (eq > 0) cookies.set(piece.slice(0, eq).trim(), piece.slice(eq + 1).trim());
+  }
+  return cookies;
+}
+
+/** The token a request presents: `Authorization: Bearer`, the cookie, or `?token=` (the printed URL). */
+export function presentedToken(url: URL, headers: { authorization?: string | undefined; cookie?: string | undefined }): string | undefined {
+  const auth = headers.authorization;
+  if (auth?.startsWith('Bearer ')) return auth.slice('Bearer '.length).trim();
+  return parseCookies(headers.cookie).get(TOKEN_COOKIE) ?? url.searchParams.get('token') ?? undefined;
+}
+
+export function tokenMatches(presented: string | undefined, expected: string): boolean {
+  if (presented === undefined) return false;
+  const a = Buffer.from(presented);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export function isLoopbackHost(host: string): boolean {
+  return host === '127.0.0.1' || host === '::1' || host === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}

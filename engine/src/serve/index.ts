@@ -1,0 +1,4 @@
+export { allowedHosts, isAllowedHost, isAllowedOrigin, isLoopbackHost, parseCookies, presentedToken, TOKEN_COOKIE, tokenMatches } from './access.js';
+export { startServer, type EngineSnapshot, type RunningServer, type ServerOptions, type TableSnapshot } from './server.js';
+export { readStaticFile } from './staticFiles.js';
+export { loadOrCreateToken } from './token.js';

@@ -1,0 +1,25 @@
+/**
+ * Every expected problem the monitor reports has a code from this table. Logs carry the code; the UI and the
+ * CLI map it to the help text below. Add a code here before returning it anywhere.
+ */
+export const PROBLEM_HELP = {
+  'config.invalid-argument': 'A command-line argument or option is missing or malformed.',
+  'config.data-dir-missing': 'The OpenCode data directory does not exist; pass --data-dir or set XDG_DATA_HOME.',
+  'source.unreadable': 'A storage file or database could not be opened or read; it is retried on the next change.',
+  'source.busy': 'The OpenCode database was locked (SQLITE_BUSY); the read is retried.',
+  'source.vanished': 'A file or database disappeared between listing and reading.',
+  'parse.invalid-json': 'A stored JSON document is corrupt or truncated; the record is skipped and counted.',
+  'parse.unknown-type': 'A record of a type this version does not know; it is kept as unknown.',
+  'protocol.bad-message': 'A message on the wire did not match the protocol; it was dropped.',
+  'protocol.version-mismatch': 'The peer speaks another protocol version.',
+  'serve.port-in-use': 'The requested port is taken; the next free port is used.',
+  'serve.not-found': 'No such route or file.',
+  'serve.forbidden': 'The request lacked a valid token, or came from a foreign Origin or Host.',
+  'internal.bug': 'An invariant broke. This is a bug in OpenCode Monitor; please report it.',
+} as const;
+
+export type ProblemCode = keyof typeof PROBLEM_HELP;
+
+export function isProblemCode(value: unknown): value is ProblemCode {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(PROBLEM_HELP, value);
+}

@@ -1,0 +1,26 @@
+/**
+ * Column specs for the engine's Arrow tables, shared by the engine (which builds record batches) and the
+ * dashboard (which documents them in the SQL console). Types are tags, not Arrow classes, so `shared/`
+ * stays free of packages.
+ */
+export type ColumnType = 'utf8' | 'int32' | 'int64' | 'float64' | 'bool' | 'timestamp_ms';
+
+export interface ColumnSpec {
+  readonly name: string;
+  readonly type: ColumnType;
+  readonly nullable: boolean;
+  /** One line shown in the dashboard's schema browser. */
+  readonly doc: string;
+}
+
+export interface TableSpec {
+  readonly name: string;
+  readonly doc: string;
+  /** Columns that identify a row; deltas upsert and delete by them. */
+  readonly primaryKey: readonly string[];
+  readonly columns: readonly ColumnSpec[];
+}
+
+export function column(name: string, type: ColumnType, doc: string, nullable = false): ColumnSpec {
+  return { name, type, nullable, doc };
+}

@@ -1,0 +1,37 @@
+/**
+ * The only file that imports Electron. It turns a `TrayView` into an Electron Tray and menu; everything it
+ * shows is decided by the pure modules. Not exercised with a real Electron binary in CI (none can be
+ * downloaded there); tested with a mocked `electron` module.
+ */
+import { Menu, Tray, nativeImage, type MenuItemConstructorOptions } from 'electron';
+import type { MenuAction, MenuItemSpec, TrayView } from '../menu/index.js';
+
+export interface TrayAdapter {
+  render(view: TrayView): void;
+  destroy(): void;
+}
+
+export function toElectronTemplate(items: readonly MenuItemSpec[], onAction: (action: MenuAction) => void): MenuItemConstructorOptions[] {
+  return items.map((item): MenuItemConstructorOptions => {
+    switch (item.kind) {
+      case 'separator':
+        return { type: 'separator' };
+      case 'label':
+        return { label: item.label, enabled: false };
+      case 'action':
+        return { label: item.label, enabled: item.enabled, click: () => onAction(item.action) };
+    }
+  });
+}
+
+export function createTrayAdapter(iconPaths: Record<TrayView['icon'], string>, onAction: (action: MenuAction) => void): TrayAdapter {
+  const tray = new Tray(nativeImage.createFromPath(iconPaths.offline));
+  return {
+    render(view) {
+      tray.setImage(nativeImage.createFromPath(iconPaths[view.icon]));
+      tray.setToolTip(view.tooltip);
+      tray.setContextMenu(Menu.buildFromTemplate(toElectronTemplate(view.items, onAction)));
+    },
+    destroy: () => tray.destroy(),
+  };
+}

@@ -1,0 +1,1 @@
+export { connectEngineLink, type EngineLink, type EngineLinkOptions } from './engineLink.js';

@@ -1,0 +1,1 @@
+export { buildTrayView, type MenuAction, type MenuItemSpec, type TrayView } from './buildMenuTemplate.js';

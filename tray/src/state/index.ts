@@ -1,0 +1,1 @@
+export { initialTrayState, reduceTrayState, type TrayEvent, type TrayState } from './trayState.js';
