@@ -31,8 +31,8 @@ module.exports = {
     {
       name: 'engine-core-not-to-edges',
       severity: 'error',
-      comment: `engine core modules (arrow, parse, security) are pure and never reach the edges (${DOC})`,
-      from: { path: '^engine/src/(arrow|parse|security)/' },
+      comment: `engine core modules (arrow, parse, security, derive) are pure and never reach the edges (${DOC})`,
+      from: { path: '^engine/src/(arrow|parse|security|derive)/' },
       to: { path: '^engine/src/(serve|live|ingest|pipeline|cli|sources)/' },
     },
     {

@@ -3,6 +3,7 @@ import { formatProblem } from '../../../shared/src/index.js';
 import { ENGINE_VERSION, resolvePaths } from '../config/index.js';
 import { parseArgs, parsePort, type OptionSpec } from './args.js';
 import type { CliIo } from './io.js';
+import { indexCommand } from './indexCommand.js';
 import { sourcesCommand } from './sourcesCommand.js';
 import { DEFAULT_PORT, startCommand } from './startCommand.js';
 
@@ -21,6 +22,10 @@ const COMMANDS: Record<string, { summary: string; options: Record<string, Option
       'allow-remote': { type: 'boolean', description: 'allow binding a non-loopback address' },
       open: { type: 'boolean', description: 'open the dashboard in the browser' },
     },
+  },
+  index: {
+    summary: 'index OpenCode storage through the worker pool and print what was found',
+    options: { ...COMMON, json: { type: 'boolean', description: 'print one JSON object' } },
   },
   sources: {
     summary: 'list the OpenCode databases and legacy storage found, with record counts',
@@ -72,6 +77,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const paths = resolvePaths(io.env);
   const dataDir = typeof options['data-dir'] === 'string' ? options['data-dir'] : paths.openCodeDataDir;
   if (name === 'sources') return sourcesCommand({ dataDir, json: options.json === true }, io);
+  if (name === 'index') return indexCommand({ dataDir, json: options.json === true }, io);
   const port = parsePort(options.port, DEFAULT_PORT);
   if (!port.ok) {
     io.logger.error(formatProblem(port.problem));

@@ -21,6 +21,12 @@ export interface TableSpec {
   readonly columns: readonly ColumnSpec[];
 }
 
-export function column(name: string, type: ColumnType, doc: string, nullable = false): ColumnSpec {
-  return { name, type, nullable, doc };
+/** A column spec whose name, type and nullability stay literal types, so `RowOf` can derive row types. */
+export function column<N extends string, T extends ColumnType, Nu extends boolean = false>(
+  name: N,
+  type: T,
+  doc: string,
+  nullable?: Nu,
+): { readonly name: N; readonly type: T; readonly nullable: Nu; readonly doc: string } {
+  return { name, type, nullable: (nullable ?? false) as Nu, doc };
 }

@@ -1,0 +1,129 @@
+/**
+ * Everything a backfill has gathered, on the main thread: Arrow IPC chunks per table as the workers sent them,
+ * the small records derivations need (sessions, projects, todos, delegations, aggregates), and what was
+ * skipped, by source and reason. Merging is all the main thread does with worker output.
+ */
+import type { RowOf, TableName } from '../../../shared/src/index.js';
+import type { DelegationBase, SessionBase } from '../parse/index.js';
+import { mergeIssues, type IssueLog, type MessageAggregate, type SessionAggregate, type TaskResult } from '../pipeline/index.js';
+
+export interface SourceRecord {
+  readonly kind: 'sqlite' | 'json';
+  readonly path: string;
+  records: number;
+}
+
+export interface TableChunks {
+  chunks: Uint8Array[];
+  rows: number;
+}
+
+function tally(into: Record<string, number>, from: Readonly<Record<string, number>>): void {
+  for (const [key, n] of Object.entries(from)) into[key] = (into[key] ?? 0) + n;
+}
+
+export class IngestState {
+  readonly tables = new Map<TableName, TableChunks>();
+  readonly sessions = new Map<string, SessionBase>();
+  readonly projects = new Map<string, RowOf<'projects'>>();
+  readonly todos = new Map<string, RowOf<'todos'>>();
+  readonly delegations: DelegationBase[] = [];
+  readonly messageAggregates: Record<string, MessageAggregate> = {};
+  readonly sessionAggregates: Record<string, SessionAggregate> = {};
+  readonly partTypes: Record<string, number> = {};
+  readonly toolsByName: Record<string, number> = {};
+  readonly toolsByStatus: Record<string, number> = {};
+  readonly issues = new Map<string, IssueLog>();
+  readonly sources: SourceRecord[] = [];
+  /** Per database: newest time_updated per table, for incremental reads. */
+  readonly watermarks: Record<string, Record<string, number>> = {};
+  duplicates = 0;
+
+  source(kind: 'sqlite' | 'json', path: string): SourceRecord {
+    let record = this.sources.find((s) => s.path === path);
+    if (!record) this.sources.push((record = { kind, path, records: 0 }));
+    return record;
+  }
+
+  issuesOf(sourcePath: string): IssueLog {
+    let log = this.issues.get(sourcePath);
+    if (!log) this.issues.set(sourcePath, (log = {}));
+    return log;
+  }
+
+  /** Sessions, projects and todos; the first source to provide an id wins (databases are merged first). */
+  mergeMeta(result: TaskResult): void {
+    const kind = result.task === 'sqlite-meta' ? 'sqlite' : 'json';
+    this.source(kind, result.source).records += result.records;
+    mergeIssues(this.issuesOf(result.source), result.issues);
+    const meta = result.meta;
+    if (!meta) return;
+    for (const s of meta.sessions) {
+      if (!this.sessions.has(s.id)) this.sessions.set(s.id, s);
+      else if (kind === 'json') this.duplicates++;
+    }
+    for (const p of meta.projects) if (!this.projects.has(p.id)) this.projects.set(p.id, p);
+    // A session's todo list is one record: a legacy file never adds to a list the database already has.
+    const sessionsWithTodos = kind === 'json' ? new Set([...this.todos.values()].map((t) => t.session_id)) : undefined;
+    for (const t of meta.todos) {
+      if (this.todos.has(t.id) || sessionsWithTodos?.has(t.session_id)) continue;
+      this.todos.set(t.id, t);
+    }
+    if (meta.watermarks) this.watermarks[result.source] = { ...meta.watermarks };
+  }
+
+  mergeBodies(result: TaskResult): void {
+    const kind = result.task.startsWith('sqlite') ? 'sqlite' : 'json';
+    this.source(kind, result.source).records += result.records;
+    mergeIssues(this.issuesOf(result.source), result.issues);
+    this.duplicates += result.duplicates;
+    for (const [name, bytes] of Object.entries(result.ipc) as [TableName, Uint8Array | undefined][]) {
+      if (!bytes) continue;
+      let table = this.tables.get(name);
+      if (!table) this.tables.set(name, (table = { chunks: [], rows: 0 }));
+      table.chunks.push(bytes);
+      table.rows += result.rows[name] ?? 0;
+    }
+    this.delegations.push(...result.delegations);
+    for (const [id, a] of Object.entries(result.messageAggregates)) {
+      const into = this.messageAggregates[id];
+      if (!into) {
+        this.messageAggregates[id] = a;
+        continue;
+      }
+      // A message's parts can straddle two ranges.
+      into.toolCalls += a.toolCalls;
+      into.reasoningParts += a.reasoningParts;
+      if (a.firstText && (!into.firstText || a.firstText.id < into.firstText.id)) into.firstText = a.firstText;
+      if (a.lastText && (!into.lastText || a.lastText.id > into.lastText.id)) into.lastText = a.lastText;
+    }
+    for (const [id, a] of Object.entries(result.sessionAggregates)) {
+      const into = (this.sessionAggregates[id] ??= { toolCalls: 0, toolErrors: 0, delegations: 0, fileReads: 0, fileWrites: 0 });
+      into.toolCalls += a.toolCalls;
+      into.toolErrors += a.toolErrors;
+      into.delegations += a.delegations;
+      into.fileReads += a.fileReads;
+      into.fileWrites += a.fileWrites;
+    }
+    tally(this.partTypes, result.partTypes);
+    tally(this.toolsByName, result.toolsByName);
+    tally(this.toolsByStatus, result.toolsByStatus);
+    if (kind === 'sqlite' && result.maxTimeUpdated > 0) {
+      const marks = (this.watermarks[result.source] ??= {});
+      const table = result.task === 'sqlite-messages' ? 'message' : 'part';
+      marks[table] = Math.max(marks[table] ?? 0, result.maxTimeUpdated);
+    }
+  }
+
+  /** Skipped records by reason across all sources (unknown part types are kept, so they are not skipped). */
+  skipped(): { count: number; reasons: Record<string, number> } {
+    const reasons: Record<string, number> = {};
+    for (const log of this.issues.values()) {
+      for (const [reason, { count }] of Object.entries(log)) {
+        if (reason === 'parse.unknown-type') continue;
+        reasons[reason] = (reasons[reason] ?? 0) + count;
+      }
+    }
+    return { count: Object.values(reasons).reduce((a, b) => a + b, 0), reasons };
+  }
+}

@@ -1,0 +1,40 @@
+/**
+ * Piscina worker entry: one exported function per task, each reading its own range or file group, parsing,
+ * and returning Arrow IPC bytes that are transferred (not copied) back to the main thread.
+ */
+import { Piscina } from 'piscina';
+import { readJsonBodies, readJsonMeta } from './jsonTasks.js';
+import { readSqliteBodies, readSqliteMeta } from './sqliteTasks.js';
+import type { IngestTask, TaskResult } from './tasks.js';
+
+function runTask(task: IngestTask): TaskResult {
+  switch (task.kind) {
+    case 'sqlite-meta':
+      return readSqliteMeta(task.dbPath);
+    case 'sqlite-messages':
+    case 'sqlite-parts':
+      return readSqliteBodies(task.kind, task.dbPath, task, task.childRoots);
+    case 'json-meta':
+      return readJsonMeta(task.storageDir);
+    case 'json-messages':
+    case 'json-parts':
+      return readJsonBodies(task.kind, task.storageDir, task.groups, task.dbPaths, task.childRoots);
+  }
+}
+
+/** Gives each IPC stream its own exactly-sized buffer so it can be transferred. */
+function transferable(result: TaskResult): { value: TaskResult; buffers: ArrayBuffer[] } {
+  const buffers: ArrayBuffer[] = [];
+  for (const [name, bytes] of Object.entries(result.ipc)) {
+    if (!bytes) continue;
+    const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
+    (result.ipc as Record<string, Uint8Array>)[name] = own;
+    buffers.push(own.buffer as ArrayBuffer);
+  }
+  return { value: result, buffers };
+}
+
+export default function ingest(task: IngestTask): unknown {
+  const { value, buffers } = transferable(runTask(task));
+  return Piscina.move({ [Piscina.transferableSymbol]: buffers, [Piscina.valueSymbol]: value } as never);
+}
