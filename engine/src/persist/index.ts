@@ -1,0 +1,12 @@
+export { compactIfNeeded, type CompactionOutcome, type CompactionPolicy } from './compaction.js';
+export { MANIFEST_FORMAT_VERSION, needsCompaction, parseManifest, type Manifest, type SegmentInfo, type TableInfo } from './manifest.js';
+export { mergeIpcStreams } from './merge.js';
+export {
+  createStateStore,
+  type LoadOutcome,
+  type LoadedState,
+  type SegmentInput,
+  type StateStore,
+  type StateStoreOptions,
+  type TableSnapshot,
+} from './stateStore.js';

@@ -1,0 +1,307 @@
+/**
+ * The engine's persisted tables: Arrow IPC segment files plus one manifest per schema version.
+ *
+ * Invariants (see README.md beside this file):
+ * - a segment is written whole (temp + fsync + rename) before any manifest names it;
+ * - the manifest is the commit point, replaced atomically and fsynced with its directory;
+ * - a file is deleted only after a committed manifest no longer names it; anything unnamed is garbage from a
+ *   crash and is removed on the next load;
+ * - calls run one at a time (a promise queue), so a background compaction never interleaves with a commit.
+ *
+ * Expected I/O trouble is a `Result` problem; misuse (bad table name, calling before `load`) throws.
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { fail, ok, type Result } from '../../../shared/src/index.js';
+import { ensurePrivateDir, fsyncDir, writeFileAtomic } from './atomicWrite.js';
+import { discardOlderVersions, maxSeq, removeFiles, removeGarbage } from './cleanup.js';
+import { MANIFEST_FILE, SEGMENTS_DIR, isTableName, segmentFileName, versionDir } from './layout.js';
+import { emptyManifest, parseManifest, tableInfo, type Manifest, type SegmentInfo, type TableInfo } from './manifest.js';
+import { errno, ioProblem, readSegment } from './segmentIo.js';
+
+export interface StateStoreOptions {
+  /** Recorded in the manifest for diagnosis. */
+  readonly engineVersion?: string;
+  /** Check each segment's SHA-256 on load (default true); the byte length is always checked. */
+  readonly verifyChecksums?: boolean;
+  readonly now?: () => Date;
+}
+
+/** One segment to write: Arrow IPC bytes and how many rows they hold. */
+export interface SegmentInput {
+  readonly bytes: Uint8Array;
+  readonly rows: number;
+}
+
+export interface LoadedState {
+  /** Every committed table, its segments' bytes in row order (possibly none). */
+  readonly tables: Map<string, Uint8Array[]>;
+  readonly watermarks: unknown;
+  readonly manifest: Manifest;
+}
+
+export interface LoadOutcome {
+  /** null: no state for this schema version (first run or schema change); the caller rebuilds. */
+  readonly state: LoadedState | null;
+  /** Older schema versions whose state directories were deleted by this load. */
+  readonly discardedVersions: readonly number[];
+  /** Unreferenced segment and temp files (left by a crash) removed by this load. */
+  readonly garbageRemoved: number;
+}
+
+export interface TableSnapshot {
+  readonly segments: readonly SegmentInfo[];
+  readonly parts: Uint8Array[];
+}
+
+export interface StateStore {
+  /** `<stateDir>/v<schemaVersion>`. */
+  readonly dir: string;
+  /** Opens the store: reads and verifies the committed state. On a problem, call `clear()` and rebuild. */
+  load(): Promise<Result<LoadOutcome>>;
+  /** The last committed manifest; null before `load()`/`clear()`. */
+  manifest(): Manifest | null;
+  /** The committed segments of one table and their bytes, read and verified as on load. */
+  readTable(table: string): Promise<Result<TableSnapshot>>;
+  /** Writes a segment to add after the table's rows; it becomes visible with the next `commit`. */
+  appendSegment(table: string, bytes: Uint8Array, rows: number): Promise<Result<SegmentInfo>>;
+  /** Writes segments that replace the whole table at the next `commit`; old files are deleted after it. */
+  replaceTable(table: string, parts: readonly SegmentInput[]): Promise<Result<readonly SegmentInfo[]>>;
+  /** Atomically commits every staged change together with the caller's watermarks (any JSON value). */
+  commit(watermarks: unknown): Promise<Result<Manifest>>;
+  /**
+   * Replaces `replaces` (a contiguous run of the table's committed segment files, as read by `readTable`) with
+   * one merged segment and commits that alone: staged changes and watermarks are untouched. If the table
+   * changed meanwhile, a `source.vanished` problem says to try again later.
+   */
+  compact(table: string, replaces: readonly string[], merged: SegmentInput): Promise<Result<SegmentInfo>>;
+  /** Deletes all state of this schema version (manifest first), for a forced rebuild; opens the store empty. */
+  clear(): Promise<Result<void>>;
+}
+
+interface Staged {
+  replace: boolean;
+  segments: SegmentInfo[];
+}
+
+export function createStateStore(stateDir: string, schemaVersion: number, options: StateStoreOptions = {}): StateStore {
+  if (!Number.isSafeInteger(schemaVersion) || schemaVersion < 0) {
+    throw new Error(`internal.bug: schema version must be a non-negative integer, got ${schemaVersion}`);
+  }
+  const dir = versionDir(stateDir, schemaVersion);
+  const segmentsDir = path.join(dir, SEGMENTS_DIR);
+  const manifestPath = path.join(dir, MANIFEST_FILE);
+  const engineVersion = options.engineVersion ?? 'unknown';
+  const verifyChecksums = options.verifyChecksums ?? true;
+  const now = options.now ?? (() => new Date());
+
+  let committed: Manifest | null = null;
+  let staged = new Map<string, Staged>();
+  /** Staged files superseded before any commit named them; deleted after the next successful commit. */
+  let superseded: string[] = [];
+  let nextSeq = 1;
+  let queue: Promise<unknown> = Promise.resolve();
+
+  function serialised<T>(task: () => Promise<T>): Promise<T> {
+    const run = queue.then(task);
+    queue = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  function open(): Manifest {
+    if (!committed) throw new Error('internal.bug: state store used before load() or clear()');
+    return committed;
+  }
+
+  async function writeSegment(table: string, input: SegmentInput): Promise<Result<SegmentInfo>> {
+    checkSegmentInput(table, input);
+    const file = segmentFileName(table, nextSeq++);
+    const target = path.join(segmentsDir, file);
+    try {
+      await ensurePrivateDir(dir);
+      await ensurePrivateDir(segmentsDir);
+      await writeFileAtomic(target, input.bytes);
+    } catch (error) {
+      return fail(ioProblem(error, 'write a segment', target));
+    }
+    const sha256 = createHash('sha256').update(input.bytes).digest('hex');
+    return ok({ file, rows: input.rows, bytes: input.bytes.byteLength, sha256 });
+  }
+
+  async function readSegments(segments: readonly SegmentInfo[]): Promise<Result<Uint8Array[]>> {
+    const parts: Uint8Array[] = [];
+    for (const segment of segments) {
+      const read = await readSegment(path.join(segmentsDir, segment.file), segment, verifyChecksums);
+      if (!read.ok) return read;
+      parts.push(read.value);
+    }
+    return ok(parts);
+  }
+
+  /** Writes the manifest as the commit point: segments' directory entries first, then manifest + its dir. */
+  async function writeManifest(next: Manifest): Promise<Result<void>> {
+    try {
+      await ensurePrivateDir(dir);
+      await ensurePrivateDir(segmentsDir);
+      await fsyncDir(segmentsDir);
+      await writeFileAtomic(manifestPath, JSON.stringify(next, null, 2) + '\n');
+      await fsyncDir(dir);
+      return ok(undefined);
+    } catch (error) {
+      return fail(ioProblem(error, 'write the manifest', manifestPath));
+    }
+  }
+
+  async function doLoad(): Promise<Result<LoadOutcome>> {
+    committed = null;
+    staged = new Map();
+    superseded = [];
+    const discardedVersions = await discardOlderVersions(stateDir, schemaVersion);
+    let text: string;
+    try {
+      text = await fs.readFile(manifestPath, 'utf8');
+    } catch (error) {
+      if (errno(error) !== 'ENOENT') return fail(ioProblem(error, 'read the manifest', manifestPath));
+      const garbage = await removeGarbage(dir, new Set());
+      committed = emptyManifest(schemaVersion, engineVersion, now().toISOString());
+      nextSeq = garbage.maxSeq + 1;
+      return ok({ state: null, discardedVersions, garbageRemoved: garbage.removed });
+    }
+    const parsed = parseManifest(text, schemaVersion, manifestPath);
+    if (!parsed.ok) return parsed;
+    const manifest = parsed.value;
+    const tables = new Map<string, Uint8Array[]>();
+    for (const [table, info] of Object.entries(manifest.tables)) {
+      const parts = await readSegments(info.segments);
+      if (!parts.ok) return parts;
+      tables.set(table, parts.value);
+    }
+    const referenced = new Set(Object.values(manifest.tables).flatMap((info) => info.segments.map((s) => s.file)));
+    const garbage = await removeGarbage(dir, referenced);
+    committed = manifest;
+    nextSeq = Math.max(garbage.maxSeq, maxSeq(referenced)) + 1;
+    return ok({ state: { tables, watermarks: manifest.watermarks, manifest }, discardedVersions, garbageRemoved: garbage.removed });
+  }
+
+  async function doCommit(watermarks: unknown): Promise<Result<Manifest>> {
+    const base = open();
+    const tables: Record<string, TableInfo> = { ...base.tables };
+    const obsolete = [...superseded];
+    for (const [table, change] of staged) {
+      const before = tableInfo(base, table)?.segments ?? [];
+      if (change.replace) obsolete.push(...before.map((s) => s.file));
+      tables[table] = { segments: change.replace ? [...change.segments] : [...before, ...change.segments] };
+    }
+    const next: Manifest = { ...base, engineVersion, writtenAt: now().toISOString(), tables, watermarks: jsonCopy(watermarks) };
+    const written = await writeManifest(next);
+    if (!written.ok) return written; // staged changes stay staged: a later commit may succeed
+    committed = next;
+    staged = new Map();
+    superseded = [];
+    await removeFiles(segmentsDir, obsolete);
+    return ok(next);
+  }
+
+  async function doCompact(table: string, replaces: readonly string[], merged: SegmentInput): Promise<Result<SegmentInfo>> {
+    const base = open();
+    if (replaces.length === 0) throw new Error('internal.bug: compact() needs at least one segment to replace');
+    const before = tableInfo(base, table)?.segments ?? [];
+    const start = before.findIndex((s) => s.file === replaces[0]);
+    if (start < 0 || replaces.some((file, i) => before[start + i]?.file !== file)) {
+      return fail({ code: 'source.vanished', message: `table ${table} changed since its segments were read; compaction skipped`, source: table });
+    }
+    const segment = await writeSegment(table, merged);
+    if (!segment.ok) return segment;
+    const segments = [...before.slice(0, start), segment.value, ...before.slice(start + replaces.length)];
+    const next: Manifest = { ...base, engineVersion, writtenAt: now().toISOString(), tables: { ...base.tables, [table]: { segments } } };
+    const written = await writeManifest(next);
+    if (!written.ok) return written; // the merged file is unnamed garbage (or named by a manifest that still names `replaces`)
+    committed = next;
+    await removeFiles(segmentsDir, replaces);
+    return ok(segment.value);
+  }
+
+  async function doClear(): Promise<Result<void>> {
+    staged = new Map();
+    superseded = [];
+    try {
+      // Manifest first: a crash mid-way leaves "no state", never a manifest naming deleted segments.
+      await fs.rm(manifestPath, { force: true });
+      await fsyncDir(dir).catch(() => undefined);
+      await fs.rm(dir, { recursive: true, force: true });
+    } catch (error) {
+      committed = null;
+      return fail(ioProblem(error, 'delete the state directory', dir));
+    }
+    committed = emptyManifest(schemaVersion, engineVersion, now().toISOString());
+    nextSeq = 1;
+    return ok(undefined);
+  }
+
+  return {
+    dir,
+    load: () => serialised(doLoad),
+    manifest: () => committed,
+    readTable: (table) =>
+      serialised(async () => {
+        checkTableName(table);
+        const segments = tableInfo(open(), table)?.segments ?? [];
+        const parts = await readSegments(segments);
+        return parts.ok ? ok({ segments, parts: parts.value }) : parts;
+      }),
+    appendSegment: (table, bytes, rows) =>
+      serialised(async () => {
+        open();
+        const segment = await writeSegment(table, { bytes, rows });
+        if (!segment.ok) return segment;
+        const change = staged.get(table) ?? { replace: false, segments: [] };
+        change.segments.push(segment.value);
+        staged.set(table, change);
+        return segment;
+      }),
+    replaceTable: (table, parts) =>
+      serialised(async () => {
+        open();
+        checkTableName(table);
+        const written: SegmentInfo[] = [];
+        for (const part of parts) {
+          const segment = await writeSegment(table, part);
+          if (!segment.ok) {
+            await removeFiles(segmentsDir, written.map((s) => s.file)); // never named by any manifest
+            return segment;
+          }
+          written.push(segment.value);
+        }
+        superseded.push(...(staged.get(table)?.segments.map((s) => s.file) ?? []));
+        staged.set(table, { replace: true, segments: written });
+        return ok(written);
+      }),
+    commit: (watermarks) => serialised(() => doCommit(watermarks)),
+    compact: (table, replaces, merged) => serialised(() => doCompact(table, replaces, merged)),
+    clear: () => serialised(doClear),
+  };
+}
+
+function checkTableName(table: string): void {
+  if (!isTableName(table)) throw new Error(`internal.bug: ${JSON.stringify(table)} is not a lower snake case table name`);
+}
+
+function checkSegmentInput(table: string, input: SegmentInput): void {
+  checkTableName(table);
+  if (!(input.bytes instanceof Uint8Array) || input.bytes.byteLength === 0) {
+    throw new Error(`internal.bug: segment of ${table} must be non-empty IPC bytes`);
+  }
+  if (!Number.isSafeInteger(input.rows) || input.rows < 0) {
+    throw new Error(`internal.bug: segment of ${table} has invalid row count ${input.rows}`);
+  }
+}
+
+function jsonCopy(value: unknown): unknown {
+  const text = value === undefined ? undefined : JSON.stringify(value);
+  if (text === undefined) throw new Error('internal.bug: watermarks must be a JSON value');
+  return JSON.parse(text);
+}
