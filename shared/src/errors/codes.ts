@@ -12,6 +12,7 @@ export const PROBLEM_HELP = {
   'parse.unknown-type': 'A record of a type this version does not know; it is kept as unknown.',
   'parse.unknown-table': 'A database table this version does not read (e.g. OpenCode 2 history); it is counted and left alone.',
   'parse.invalid-record': 'A stored JSON document is valid JSON but not the record its location implies; it is skipped and counted.',
+  'query.sql-error': 'DuckDB rejected the SQL; its message, shown as is, says why. `SHOW TABLES` and `DESCRIBE <table>` list what exists.',
   'protocol.bad-message': 'A message on the wire did not match the protocol; it was dropped.',
   'protocol.version-mismatch': 'The peer speaks another protocol version.',
   'serve.port-in-use': 'The requested port is taken; the next free port is used.',
