@@ -78,7 +78,7 @@ export async function runOpencode(
       const child = spawn(binary, [...args], { env: home.env, cwd: options.cwd ?? home.root, stdio: ['ignore', out.fd, 'pipe'] });
       const errChunks: Buffer[] = [];
       let errBytes = 0;
-      child.stderr.on('data', (chunk: Buffer) => {
+      child.stderr?.on('data', (chunk: Buffer) => {
         // Bounded: keep the last 1 MB of stderr at most.
         errChunks.push(chunk);
         errBytes += chunk.length;

@@ -1,1 +1,1 @@
-export { arrowSchema, buildIpc, buildTable } from './tableIpc.js';
+export { arrowSchema, buildIpc, buildTable, concatIpc, setBoolColumn } from './tableIpc.js';

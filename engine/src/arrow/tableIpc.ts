@@ -13,6 +13,7 @@ import {
   Table,
   TimestampMillisecond,
   Utf8,
+  tableFromIPC,
   tableToIPC,
   vectorFromArray,
   type DataType,
@@ -55,6 +56,8 @@ function cellValue(column: ColumnSpec, value: Cell): unknown {
 /** Builds an Arrow table from rows whose keys are the spec's column names. */
 export function buildTable(spec: TableSpec, rows: readonly Readonly<Record<string, Cell>>[]): Table {
   const schema = arrowSchema(spec);
+  // vectorFromArray([]) cannot keep its type; an empty table is its schema alone.
+  if (rows.length === 0) return new Table(schema);
   const vectors = Object.fromEntries(
     spec.columns.map((column, i) => [
       column.name,
@@ -69,4 +72,24 @@ export function buildTable(spec: TableSpec, rows: readonly Readonly<Record<strin
 
 export function buildIpc(spec: TableSpec, rows: readonly Readonly<Record<string, Cell>>[]): Uint8Array {
   return tableToIPC(buildTable(spec, rows), 'stream');
+}
+
+/**
+ * Joins IPC streams of one schema into a single stream by moving their record batches, without decoding a row
+ * (what compaction needs: folding many chunks into one costs a copy of the bytes, not a rebuild).
+ */
+export function concatIpc(chunks: readonly Uint8Array[]): Uint8Array {
+  if (chunks.length === 1) return chunks[0]!;
+  const tables = chunks.map((bytes) => tableFromIPC(bytes));
+  const first = tables[0];
+  if (!first) throw new Error('internal.bug: concatIpc needs at least one chunk');
+  return tableToIPC(new Table(first.schema, tables.flatMap((t) => t.batches)), 'stream');
+}
+
+/** Replaces one bool column of an IPC stream with `values` (one per row), keeping every other column's bytes. */
+export function setBoolColumn(bytes: Uint8Array, column: string, values: readonly boolean[]): Uint8Array {
+  const table = tableFromIPC(bytes);
+  if (values.length !== table.numRows) throw new Error(`internal.bug: ${values.length} values for ${table.numRows} rows`);
+  if (!table.schema.fields.some((f) => f.name === column)) throw new Error(`internal.bug: no column "${column}"`);
+  return tableToIPC(table.setChild(column, vectorFromArray(values, new Bool())), 'stream');
 }

@@ -1,37 +1,59 @@
 /**
- * `opencode-monitor index [--data-dir DIR] [--state-dir DIR] [--json]`: a one-shot index of OpenCode's storage
- * through the worker pool. Prints a summary (JSON with --json) with counts after de-duplication.
+ * `opencode-monitor index [--data-dir DIR] [--state-dir DIR] [--json]`: a one-shot index through the worker pool,
+ * incremental when the state dir already holds an index. Prints a summary (one JSON object with --json) with
+ * counts after de-duplication.
  */
-import { backfill, finalizeTables, summarize, type IndexSummary } from '../ingest/index.js';
+import { createIndexer, type Indexer, type IndexSummary, type StartReport } from '../ingest/index.js';
 import { createIngestPool } from '../pipeline/index.js';
 import type { CliIo } from './io.js';
 import { createProgressBar } from './progress.js';
 
 export interface IndexOptions {
   readonly dataDir: string;
+  /** null: do not persist (benchmarks of the cold path). */
+  readonly stateDir: string | null;
   readonly json: boolean;
   readonly threads?: number;
 }
 
-export async function runIndex(options: IndexOptions, io: CliIo, onProgress?: (done: number, total: number) => void) {
-  const started = performance.now();
+/**
+ * Brings the index up to date (warm start plus a full refresh, or a cold backfill) and hands the live indexer to
+ * `use` before closing it and the pool. Shared by `index` and `sql`, so both see exactly the same tables.
+ */
+export async function withFreshIndex<T>(
+  options: IndexOptions,
+  io: CliIo,
+  use: (indexer: Indexer, start: StartReport) => Promise<T>,
+  onProgress?: (done: number, total: number) => void,
+): Promise<T> {
   const pool = createIngestPool(options.threads === undefined ? {} : { threads: options.threads });
   try {
-    const state = await backfill({
+    const indexer = createIndexer({
       dataDir: options.dataDir,
+      stateDir: options.stateDir,
       env: io.env,
       pool,
       logger: io.logger,
       onProgress: (p) => p.phase === 'records' && onProgress?.(p.done, p.total),
     });
-    const final = finalizeTables(state);
-    return { state, final, summary: summarize(state, final, performance.now() - started) };
+    const start = await indexer.start();
+    if (start.mode === 'warm') await indexer.refresh({ fullScan: true });
+    try {
+      return await use(indexer, start);
+    } finally {
+      await indexer.close();
+    }
   } finally {
     await pool.close();
   }
 }
 
-function printText(summary: IndexSummary, io: CliIo): void {
+export async function runIndex(options: IndexOptions, io: CliIo, onProgress?: (done: number, total: number) => void): Promise<{ summary: IndexSummary; start: StartReport }> {
+  const started = performance.now();
+  return withFreshIndex(options, io, async (indexer, start) => ({ summary: indexer.summary(performance.now() - started), start }), onProgress);
+}
+
+function printText(summary: IndexSummary, start: StartReport, io: CliIo): void {
   const n = (x: number) => x.toLocaleString('en-US');
   const t = summary.tokens;
   io.stdout(
@@ -44,7 +66,7 @@ function printText(summary: IndexSummary, io: CliIo): void {
       `Cost       $${summary.cost.toFixed(4)} as recorded by OpenCode${summary.zeroCostSteps ? ` (${n(summary.zeroCostSteps)} steps recorded $0)` : ''}`,
       `Skipped    ${n(summary.skipped.count)}${summary.skipped.count ? ` (${Object.entries(summary.skipped.reasons).map(([k, v]) => `${k} ${n(v)}`).join(', ')})` : ''}`,
       `Sources    ${summary.sources.map((s) => `${s.kind} ${s.path} (${n(s.records)} records)`).join('; ') || 'none found'}`,
-      `Done in    ${(summary.elapsedMs / 1000).toFixed(2)} s`,
+      `Done in    ${(summary.elapsedMs / 1000).toFixed(2)} s (${start.mode === 'warm' ? 'incremental, from the saved index' : 'full index'})`,
       '',
     ].join('\n'),
   );
@@ -52,9 +74,9 @@ function printText(summary: IndexSummary, io: CliIo): void {
 
 export async function indexCommand(options: IndexOptions, io: CliIo): Promise<number> {
   const bar = createProgressBar();
-  const { summary } = await runIndex(options, io, (done, total) => bar.update(done, total, 'Indexing'));
+  const { summary, start } = await runIndex(options, io, (done, total) => bar.update(done, total, 'Indexing'));
   bar.finish();
   if (options.json) io.stdout(JSON.stringify(summary, null, 2) + '\n');
-  else printText(summary, io);
+  else printText(summary, start, io);
   return 0;
 }

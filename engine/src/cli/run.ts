@@ -5,10 +5,12 @@ import { parseArgs, parsePort, type OptionSpec } from './args.js';
 import type { CliIo } from './io.js';
 import { indexCommand } from './indexCommand.js';
 import { sourcesCommand } from './sourcesCommand.js';
+import { sqlCommand } from './sqlCommand.js';
 import { DEFAULT_PORT, startCommand } from './startCommand.js';
 
 const COMMON: Record<string, OptionSpec> = {
   'data-dir': { type: 'string', description: "OpenCode's data directory (default $XDG_DATA_HOME/opencode)" },
+  'state-dir': { type: 'string', description: "the monitor's saved index (default $XDG_STATE_HOME/opencode-monitor)" },
   help: { type: 'boolean', description: 'show help' },
 };
 
@@ -27,6 +29,14 @@ const COMMANDS: Record<string, { summary: string; options: Record<string, Option
     summary: 'index OpenCode storage through the worker pool and print what was found',
     options: { ...COMMON, json: { type: 'boolean', description: 'print one JSON object' } },
   },
+  sql: {
+    summary: 'run "<SQL>" (DuckDB dialect) over the indexed tables, the ones the dashboard queries',
+    options: {
+      ...COMMON,
+      json: { type: 'boolean', description: 'print rows as a JSON array of objects' },
+      csv: { type: 'boolean', description: 'print rows as CSV with a header line' },
+    },
+  },
   sources: {
     summary: 'list the OpenCode databases and legacy storage found, with record counts',
     options: { ...COMMON, json: { type: 'boolean', description: 'print JSON' } },
@@ -36,7 +46,7 @@ const COMMANDS: Record<string, { summary: string; options: Record<string, Option
 export function usage(): string {
   const lines = [`opencode-monitor ${ENGINE_VERSION}`, '', 'Usage: opencode-monitor <command> [options]', '', 'Commands:'];
   for (const [name, command] of Object.entries(COMMANDS)) {
-    lines.push(`  ${name.padEnd(10)} ${command.summary}`);
+    lines.push(`  ${(name === 'sql' ? 'sql "<SQL>"' : name).padEnd(10)} ${command.summary}`);
     for (const [option, spec] of Object.entries(command.options)) {
       lines.push(`      --${(option + (spec.type === 'string' ? ' VALUE' : '')).padEnd(18)} ${spec.description}`);
     }
@@ -70,14 +80,29 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.stdout(usage());
     return 0;
   }
-  if (positionals.length > 0) {
-    io.logger.error(`config.invalid-argument: unexpected argument "${positionals[0]}"`);
+  const expectedPositionals = name === 'sql' ? 1 : 0;
+  if (positionals.length > expectedPositionals) {
+    io.logger.error(`config.invalid-argument: unexpected argument "${positionals[expectedPositionals]}"`);
+    return 2;
+  }
+  if (positionals.length < expectedPositionals) {
+    io.logger.error(`config.invalid-argument: ${name} needs the SQL to run, e.g. opencode-monitor sql "SELECT count(*) FROM sessions"`);
     return 2;
   }
   const paths = resolvePaths(io.env);
   const dataDir = typeof options['data-dir'] === 'string' ? options['data-dir'] : paths.openCodeDataDir;
+  const stateDir = typeof options['state-dir'] === 'string' ? options['state-dir'] : paths.stateDir;
   if (name === 'sources') return sourcesCommand({ dataDir, json: options.json === true }, io);
-  if (name === 'index') return indexCommand({ dataDir, json: options.json === true }, io);
+  if (name === 'index') return indexCommand({ dataDir, stateDir, json: options.json === true }, io);
+  if (name === 'sql') {
+    if (options.json === true && options.csv === true) {
+      io.logger.error('config.invalid-argument: --json and --csv exclude each other');
+      return 2;
+    }
+    const format = options.json === true ? 'json' : options.csv === true ? 'csv' : 'table';
+    const width = process.stdout.isTTY ? process.stdout.columns : undefined;
+    return sqlCommand({ dataDir, stateDir, sql: positionals[0] ?? '', format, ...(width === undefined ? {} : { maxWidth: width }) }, io);
+  }
   const port = parsePort(options.port, DEFAULT_PORT);
   if (!port.ok) {
     io.logger.error(formatProblem(port.problem));
@@ -86,6 +111,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   return startCommand(
     {
       dataDir,
+      stateDir,
       configDir: paths.configDir,
       host: typeof options.host === 'string' ? options.host : '127.0.0.1',
       port: port.value,

@@ -1,7 +1,7 @@
 /** `opencode-monitor sources [--data-dir DIR] [--json]`: what OpenCode storage the engine can see. */
 import { formatProblem } from '../../../shared/src/index.js';
 import type { CliIo } from './io.js';
-import { collectSources } from './snapshot.js';
+import { collectSources } from '../sources/index.js';
 
 export async function sourcesCommand(options: { dataDir: string; json: boolean }, io: CliIo): Promise<number> {
   const summaries = await collectSources(options.dataDir, io.env);

@@ -1,17 +1,21 @@
 /**
- * `opencode-monitor start`: serves the dashboard on loopback and prints its URL. Today it streams the
- * `sources` table; the ingest and live-monitor issues add their tables to the same snapshot.
+ * `opencode-monitor start`: indexes OpenCode's storage (warm from the saved index when there is one), keeps
+ * following it, serves the dashboard on loopback and prints its URL.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { UI_DIST_DIR } from '../config/index.js';
+import { createIndexer, watchStorage } from '../ingest/index.js';
+import { createIngestPool } from '../pipeline/index.js';
 import { isLoopbackHost, loadOrCreateToken, startServer } from '../serve/index.js';
 import type { CliIo } from './io.js';
-import { buildSnapshot } from './snapshot.js';
+import { createProgressBar } from './progress.js';
+import { storeSnapshot } from './snapshot.js';
 
 export interface StartOptions {
   readonly dataDir: string;
+  readonly stateDir: string | null;
   readonly configDir: string;
   readonly host: string;
   readonly port: number;
@@ -38,22 +42,39 @@ export async function startCommand(options: StartOptions, io: CliIo): Promise<nu
     logger.warn(`config.data-dir-missing: no OpenCode data at ${options.dataDir}; pass --data-dir DIR to read another one`);
   }
   const token = await loadOrCreateToken(options.configDir);
+  const pool = createIngestPool();
+  const bar = createProgressBar();
+  const indexer = createIndexer({
+    dataDir: options.dataDir,
+    stateDir: options.stateDir,
+    env: io.env,
+    pool,
+    logger,
+    onProgress: (p) => p.phase === 'records' && bar.update(p.done, p.total, 'Indexing'),
+  });
+  const report = await indexer.start();
+  bar.finish();
+  logger.info(`Indexed ${options.dataDir} in ${(report.elapsedMs / 1000).toFixed(1)} s (${report.mode === 'warm' ? 'from the saved index' : 'full read'})`);
+  if (report.mode === 'warm') await indexer.refresh();
+  const watcher = watchStorage({ dataDir: options.dataDir, logger, onChange: (fullScan) => void indexer.refresh({ fullScan }).catch((e: Error) => logger.warn(`refresh: ${e.message}`)) });
   const server = await startServer({
     host: options.host,
     port: options.port,
     token,
     uiDir,
     logger,
-    snapshot: () => buildSnapshot(options.dataDir, io.env),
+    snapshot: async () => storeSnapshot(indexer.store, options.dataDir, false),
   });
   if (!isLoopbackHost(options.host)) logger.warn(`listening on ${options.host}: anyone who can reach it and has the token can read your agents' data`);
-  logger.info(`OpenCode Monitor is reading ${options.dataDir}`);
   io.stdout(`Dashboard: ${server.url}\n`);
   io.onReady?.({ url: server.url, port: server.port });
   if (options.open) openInBrowser(server.url, io);
   const signal = await io.stopSignal;
   logger.info(`${signal}: shutting down`);
   await server.close();
+  await watcher.close();
+  await indexer.close();
+  await pool.close();
   return 0;
 }
 

@@ -25,6 +25,8 @@ function tally(into: Record<string, number>, from: Readonly<Record<string, numbe
 export class IngestState {
   readonly tables = new Map<TableName, TableChunks>();
   readonly sessions = new Map<string, SessionBase>();
+  /** Which database each SQLite session came from (to notice deletions per database). */
+  readonly sessionSources = new Map<string, string>();
   readonly projects = new Map<string, RowOf<'projects'>>();
   readonly todos = new Map<string, RowOf<'todos'>>();
   readonly delegations: DelegationBase[] = [];
@@ -59,8 +61,10 @@ export class IngestState {
     const meta = result.meta;
     if (!meta) return;
     for (const s of meta.sessions) {
-      if (!this.sessions.has(s.id)) this.sessions.set(s.id, s);
-      else if (kind === 'json') this.duplicates++;
+      if (!this.sessions.has(s.id)) {
+        this.sessions.set(s.id, s);
+        if (kind === 'sqlite') this.sessionSources.set(s.id, result.source);
+      } else if (kind === 'json') this.duplicates++;
     }
     for (const p of meta.projects) if (!this.projects.has(p.id)) this.projects.set(p.id, p);
     // A session's todo list is one record: a legacy file never adds to a list the database already has.

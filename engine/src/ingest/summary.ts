@@ -1,6 +1,6 @@
 /** The `index --json` summary: counts after de-duplication, token sums and what was skipped. */
 import { KNOWN_PART_TYPES as KNOWN } from '../parse/index.js';
-import type { FinalTables } from './finalize.js';
+import type { DeriveOutput } from '../derive/index.js';
 import type { IngestState } from './ingestState.js';
 
 export interface IndexSummary {
@@ -21,8 +21,8 @@ export interface IndexSummary {
 
 const sorted = (record: Record<string, number>) => Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : 1)));
 
-export function summarize(state: IngestState, final: FinalTables, elapsedMs: number): IndexSummary {
-  const sessions = final.derived.sessions;
+export function summarize(state: IngestState, derived: DeriveOutput, elapsedMs: number): IndexSummary {
+  const sessions = derived.sessions;
   const tokens = { input: 0, output: 0, reasoning: 0, cacheRead: 0, cacheWrite: 0, total: 0 };
   let cost = 0;
   let zeroCostSteps = 0;

@@ -15,6 +15,8 @@ export interface MessageIds {
   readonly rootSessionId: string;
   /** DB `time_created`, used when the body has no `time.created`. */
   readonly createdAt?: number;
+  /** SQLite rowid; absent for a legacy file. */
+  readonly rowid?: number;
 }
 
 export function messageRow(ids: MessageIds, data: Json, source: SourceKind): RowOf<'messages'> {
@@ -44,6 +46,7 @@ export function messageRow(ids: MessageIds, data: Json, source: SourceKind): Row
     is_fork_copy: false,
     cwd: str(obj(data.path).cwd),
     source,
+    source_rowid: ids.rowid ?? -1,
   };
 }
 

@@ -28,6 +28,8 @@ export interface PartIds {
   readonly rootSessionId: string;
   /** DB `time_created`, used when the body records no time of its own. */
   readonly createdAt?: number;
+  /** SQLite rowid; absent for a legacy file. */
+  readonly rowid?: number;
 }
 
 export type DelegationBase = Pick<
@@ -108,6 +110,7 @@ function toolOutputs(ids: PartIds, data: Json, base: RowOf<'parts'>): Omit<PartO
     output_bytes: output ? output.length : 0,
     child_session_id: childSessionId,
     created_at: base.created_at,
+    source_rowid: base.source_rowid,
   };
   const operation = FILE_TOOLS[tool];
   const filediff = obj(metadata.filediff);
@@ -123,13 +126,14 @@ function toolOutputs(ids: PartIds, data: Json, base: RowOf<'parts'>): Omit<PartO
         additions: all.length === 1 && isObject(metadata.filediff) ? count(filediff.additions) : null,
         deletions: all.length === 1 && isObject(metadata.filediff) ? count(filediff.deletions) : null,
         at: started ?? base.created_at,
+        source_rowid: base.source_rowid,
       }))
     : [];
   const skillName = tool === 'skill' ? (str(input.name) ?? str(input.skill)) : null;
   return {
     toolCall,
     fileOperations,
-    ...(skillName ? { skill: { id: ids.id, session_id: ids.sessionId, skill: skillName, status, at: started ?? base.created_at } } : {}),
+    ...(skillName ? { skill: { id: ids.id, session_id: ids.sessionId, skill: skillName, status, at: started ?? base.created_at, source_rowid: base.source_rowid } } : {}),
     ...(tool === 'task'
       ? {
           delegation: {
@@ -182,6 +186,7 @@ export function partOutputs(ids: PartIds, data: Json, bytes: number, source: Sou
     preview: redact(preview(shown)),
     bytes,
     source,
+    source_rowid: ids.rowid ?? -1,
   };
   if (!known) return { part, fileOperations: [], unknownType: type };
   if (type === 'tool') return { part, ...toolOutputs(ids, data, part) };
@@ -197,6 +202,7 @@ export function partOutputs(ids: PartIds, data: Json, bytes: number, source: Sou
         ...tokenCells('tokens', parseTokens(data.tokens)),
         cost: Math.max(0, num(data.cost)),
         at: createdAt,
+        source_rowid: part.source_rowid,
       },
     };
   }
@@ -215,6 +221,7 @@ export function partOutputs(ids: PartIds, data: Json, bytes: number, source: Sou
         additions: null,
         deletions: null,
         at: createdAt,
+        source_rowid: part.source_rowid,
       })),
     };
   }

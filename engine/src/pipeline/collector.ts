@@ -38,7 +38,14 @@ export class Collector {
   duplicates = 0;
   maxTimeUpdated = 0;
 
-  constructor(private readonly source: SourceKind) {}
+  /**
+   * @param aggregatesOnly count parts into the aggregates without keeping rows (a live refresh recomputes the
+   * aggregates of the sessions that changed from all of their parts).
+   */
+  constructor(
+    private readonly source: SourceKind,
+    private readonly aggregatesOnly = false,
+  ) {}
 
   noteIssue(reason: string, example: string, times = 1): void {
     noteIssue(this.issues, reason, example, times);
@@ -54,7 +61,7 @@ export class Collector {
 
   addPart(ids: PartIds, data: Json, bytes: number): void {
     const out = partOutputs(ids, data, bytes, this.source);
-    this.parts.push(out.part);
+    if (!this.aggregatesOnly) this.parts.push(out.part);
     this.partTypes[out.part.type] = (this.partTypes[out.part.type] ?? 0) + 1;
     if (out.unknownType !== undefined) this.noteIssue('parse.unknown-type', `part ${ids.id} has type "${out.unknownType}"`);
     const aggregate = (this.messageAggregates[ids.messageId] ??= { toolCalls: 0, reasoningParts: 0, firstText: null, lastText: null });
@@ -66,7 +73,7 @@ export class Collector {
     }
     if (out.toolCall) {
       aggregate.toolCalls++;
-      this.toolCalls.push(out.toolCall);
+      if (!this.aggregatesOnly) this.toolCalls.push(out.toolCall);
       this.toolsByName[out.toolCall.tool] = (this.toolsByName[out.toolCall.tool] ?? 0) + 1;
       this.toolsByStatus[out.toolCall.status] = (this.toolsByStatus[out.toolCall.status] ?? 0) + 1;
       const session = this.sessionAggregate(ids.sessionId);
@@ -75,10 +82,14 @@ export class Collector {
       if (out.toolCall.tool === 'task') session.delegations++;
     }
     for (const op of out.fileOperations) {
-      this.fileOperations.push(op);
+      if (!this.aggregatesOnly) this.fileOperations.push(op);
       const session = this.sessionAggregate(ids.sessionId);
       if (op.operation === 'read') session.fileReads++;
       else if (WRITE_OPERATIONS.has(op.operation)) session.fileWrites++;
+    }
+    if (this.aggregatesOnly) {
+      if (out.delegation) this.delegations.push(out.delegation);
+      return;
     }
     if (out.stepEvent) this.stepEvents.push(out.stepEvent);
     if (out.skill) this.skills.push(out.skill);

@@ -19,7 +19,7 @@ export function createIngestPool(options: { threads?: number } = {}): IngestPool
   const threads = Math.max(1, options.threads ?? os.availableParallelism());
   const pool = new Piscina({
     filename: new URL('./worker.ts', import.meta.url).href,
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...(process.env['OCM_WORKER_PROF'] ? ['--cpu-prof', '--cpu-prof-dir', process.env['OCM_WORKER_PROF']] : [])],
     minThreads: threads,
     maxThreads: threads,
     idleTimeout: 30_000,

@@ -24,7 +24,7 @@ export function openReadOnly(dbPath: string): Database.Database {
   return new Database(dbPath, { readonly: true, fileMustExist: true, timeout: 5000 });
 }
 
-function failedResult(collector: Collector, task: 'sqlite-meta' | 'sqlite-messages' | 'sqlite-parts', dbPath: string, error: unknown): TaskResult {
+function failedResult(collector: Collector, task: TaskResult['task'], dbPath: string, error: unknown): TaskResult {
   const problem = problemFromError(error, dbPath);
   collector.noteIssue(problem.code, `${dbPath}: ${problem.message}`);
   return collector.result(task, dbPath);
@@ -77,7 +77,14 @@ export function readSqliteMeta(dbPath: string): TaskResult {
       projects,
       todos,
       bounds: { message: bounds('message'), part: bounds('part') },
-      watermarks: { session: newest('session'), message: newest('message'), part: newest('part'), todo: newest('todo') },
+      watermarks: {
+        session: newest('session'),
+        message: newest('message'),
+        part: newest('part'),
+        todo: newest('todo'),
+        // Read before any body, so a change made during the backfill is still in the tail afterwards.
+        event: tables.has('event') ? (db.prepare('SELECT coalesce(max(rowid), 0) AS r FROM event').get() as { r: number }).r : -1,
+      },
     };
     collector.records = sessions.length + projects.length + todos.length;
     return { ...collector.result('sqlite-meta', dbPath), meta };
@@ -89,6 +96,7 @@ export function readSqliteMeta(dbPath: string): TaskResult {
 }
 
 interface BodyRow {
+  rowid: number;
   id: string;
   session_id: string;
   message_id?: string;
@@ -97,38 +105,140 @@ interface BodyRow {
   data: string;
 }
 
-/** Reads message or part rows with rowid in (fromRowid, toRowid], or changed after `sinceUpdated`. */
-export function readSqliteBodies(
-  kind: 'sqlite-messages' | 'sqlite-parts',
-  dbPath: string,
-  range: { fromRowid: number; toRowid: number } | { sinceUpdated: number },
-  childRoots: ChildRoots,
-): TaskResult {
+/** Which rows a body read covers: a rowid range (backfill), explicit ids (a change), or a time watermark. */
+export type RowSelector = { readonly fromRowid: number; readonly toRowid: number } | { readonly ids: readonly string[] } | { readonly sinceUpdated: number };
+
+const ID_BATCH = 500;
+
+function* selectRows(db: Database.Database, table: 'message' | 'part', selector: RowSelector): Generator<BodyRow> {
+  const columns = table === 'message' ? 'rowid, id, session_id, time_created, time_updated, data' : 'rowid, id, message_id, session_id, time_created, time_updated, data';
+  if ('ids' in selector) {
+    for (let i = 0; i < selector.ids.length; i += ID_BATCH) {
+      const ids = selector.ids.slice(i, i + ID_BATCH);
+      yield* db.prepare(`SELECT ${columns} FROM ${table} WHERE id IN (${ids.map(() => '?').join(',')})`).iterate(...ids) as IterableIterator<BodyRow>;
+    }
+  } else if ('sinceUpdated' in selector) {
+    // Not indexed: a full scan, used only where the event table cannot say what changed.
+    yield* db.prepare(`SELECT ${columns} FROM ${table} WHERE time_updated >= ?`).iterate(selector.sinceUpdated) as IterableIterator<BodyRow>;
+  } else {
+    yield* db.prepare(`SELECT ${columns} FROM ${table} WHERE rowid > ? AND rowid <= ?`).iterate(selector.fromRowid, selector.toRowid) as IterableIterator<BodyRow>;
+  }
+}
+
+/** Parses message or part rows into the collector. */
+function collectBodies(collector: Collector, db: Database.Database, table: 'message' | 'part', selector: RowSelector, childRoots: ChildRoots): void {
+  for (const row of selectRows(db, table, selector)) {
+    collector.records++;
+    if (row.time_updated > collector.maxTimeUpdated) collector.maxTimeUpdated = row.time_updated;
+    const data = parseBody(collector, row.data, `${table} ${row.id}`);
+    if (!data) continue;
+    const rootSessionId = childRoots[row.session_id] ?? row.session_id;
+    if (table === 'message') {
+      collector.addMessage({ id: row.id, sessionId: row.session_id, rootSessionId, createdAt: row.time_created, rowid: row.rowid }, data);
+    } else {
+      collector.addPart({ id: row.id, messageId: row.message_id!, sessionId: row.session_id, rootSessionId, createdAt: row.time_created, rowid: row.rowid }, data, row.data.length);
+    }
+  }
+}
+
+export function readSqliteBodies(kind: 'sqlite-messages' | 'sqlite-parts', dbPath: string, selector: RowSelector, childRoots: ChildRoots): TaskResult {
   const collector = new Collector('sqlite');
   let db: Database.Database | undefined;
   try {
     db = openReadOnly(dbPath);
-    const table = kind === 'sqlite-messages' ? 'message' : 'part';
-    const columns = kind === 'sqlite-messages' ? 'id, session_id, time_created, time_updated, data' : 'id, message_id, session_id, time_created, time_updated, data';
-    const statement =
-      'sinceUpdated' in range
-        ? db.prepare(`SELECT ${columns} FROM ${table} WHERE time_updated > ?`).bind(range.sinceUpdated)
-        : db.prepare(`SELECT ${columns} FROM ${table} WHERE rowid > ? AND rowid <= ?`).bind(range.fromRowid, range.toRowid);
-    for (const row of statement.iterate() as IterableIterator<BodyRow>) {
-      collector.records++;
-      if (row.time_updated > collector.maxTimeUpdated) collector.maxTimeUpdated = row.time_updated;
-      const data = parseBody(collector, row.data, `${table} ${row.id}`);
-      if (!data) continue;
-      const rootSessionId = childRoots[row.session_id] ?? row.session_id;
-      if (kind === 'sqlite-messages') {
-        collector.addMessage({ id: row.id, sessionId: row.session_id, rootSessionId, createdAt: row.time_created }, data);
-      } else {
-        collector.addPart({ id: row.id, messageId: row.message_id!, sessionId: row.session_id, rootSessionId, createdAt: row.time_created }, data, row.data.length);
-      }
-    }
+    collectBodies(collector, db, kind === 'sqlite-messages' ? 'message' : 'part', selector, childRoots);
     return collector.result(kind, dbPath);
   } catch (error) {
     return failedResult(collector, kind, dbPath, error);
+  } finally {
+    db?.close();
+  }
+}
+
+interface EventRow {
+  rowid: number;
+  type: string;
+  data: string;
+}
+
+/** Ids of messages and parts named by sync events after `afterRowid` (the `event` table, OpenCode ≥ 1.17). */
+export function readEventTail(db: Database.Database, afterRowid: number): { lastRowid: number; messageIds: Set<string>; partIds: Set<string> } | undefined {
+  const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'event'").get();
+  if (!exists) return undefined;
+  const messageIds = new Set<string>();
+  const partIds = new Set<string>();
+  let lastRowid = afterRowid;
+  for (const row of db.prepare('SELECT rowid, type, data FROM event WHERE rowid > ? ORDER BY rowid').iterate(afterRowid) as IterableIterator<EventRow>) {
+    lastRowid = row.rowid;
+    if (!row.type.startsWith('message.')) continue;
+    try {
+      const data = JSON.parse(row.data) as { info?: { id?: unknown }; part?: { id?: unknown }; messageID?: unknown; partID?: unknown };
+      const partId = data.part?.id ?? data.partID;
+      const messageId = data.info?.id ?? data.messageID;
+      if (typeof partId === 'string') partIds.add(partId);
+      else if (typeof messageId === 'string') messageIds.add(messageId);
+    } catch {
+      // A corrupt event only loses a hint; the periodic watermark scan still finds the change.
+    }
+  }
+  return { lastRowid, messageIds, partIds };
+}
+
+export interface RefreshOptions {
+  /** Last event rowid already applied; -1 when unknown (then the time watermarks are used). */
+  readonly afterEventRowid: number;
+  readonly sinceUpdated: { readonly message: number; readonly part: number };
+  /** Ignore the event table and scan by time_updated (periodic safety net). */
+  readonly fullScan: boolean;
+  readonly childRoots: ChildRoots;
+}
+
+/**
+ * One live refresh of a database: sessions, projects and todos in full (they are small), and the messages and
+ * parts that changed, found through the event table tail when there is one, else by time watermark.
+ */
+export function refreshSqlite(dbPath: string, options: RefreshOptions): TaskResult & { readonly eventRowid: number } {
+  const meta = readSqliteMeta(dbPath);
+  if (!meta.meta) return { ...meta, task: 'sqlite-refresh', eventRowid: options.afterEventRowid };
+  const collector = new Collector('sqlite');
+  let db: Database.Database | undefined;
+  let eventRowid = options.afterEventRowid;
+  try {
+    db = openReadOnly(dbPath);
+    const tail = !options.fullScan && options.afterEventRowid >= 0 ? readEventTail(db, options.afterEventRowid) : undefined;
+    if (tail) {
+      eventRowid = tail.lastRowid;
+      if (tail.messageIds.size > 0) collectBodies(collector, db, 'message', { ids: [...tail.messageIds] }, options.childRoots);
+      if (tail.partIds.size > 0) collectBodies(collector, db, 'part', { ids: [...tail.partIds] }, options.childRoots);
+    } else {
+      const last = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'event'").get()
+        ? (db.prepare('SELECT coalesce(max(rowid), 0) AS r FROM event').get() as { r: number }).r
+        : -1;
+      collectBodies(collector, db, 'message', { sinceUpdated: options.sinceUpdated.message }, options.childRoots);
+      collectBodies(collector, db, 'part', { sinceUpdated: options.sinceUpdated.part }, options.childRoots);
+      eventRowid = last;
+    }
+    const bodies = collector.result('sqlite-refresh', dbPath);
+    // Aggregates of a changed session are recomputed from all its parts, so an updated part is never counted twice.
+    const sessions = [...new Set(collector.parts.map((p) => p.session_id))];
+    const recount = new Collector('sqlite', true);
+    for (let i = 0; i < sessions.length; i += ID_BATCH) {
+      const batch = sessions.slice(i, i + ID_BATCH);
+      const rows = db.prepare(`SELECT id, message_id, session_id, data FROM part WHERE session_id IN (${batch.map(() => '?').join(',')})`).iterate(...batch) as IterableIterator<{ id: string; message_id: string; session_id: string; data: string }>;
+      for (const row of rows) {
+        const data = parseBody(recount, row.data, `part ${row.id}`);
+        if (data) recount.addPart({ id: row.id, messageId: row.message_id, sessionId: row.session_id, rootSessionId: options.childRoots[row.session_id] ?? row.session_id }, data, row.data.length);
+      }
+    }
+    return {
+      ...bodies,
+      meta: meta.meta,
+      issues: { ...meta.issues, ...bodies.issues },
+      eventRowid,
+      recounted: { sessionIds: sessions, messageAggregates: recount.messageAggregates, sessionAggregates: recount.sessionAggregates, delegations: recount.delegations },
+    };
+  } catch (error) {
+    return { ...failedResult(collector, 'sqlite-refresh', dbPath, error), eventRowid };
   } finally {
     db?.close();
   }

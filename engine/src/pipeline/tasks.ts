@@ -11,6 +11,14 @@ export type ChildRoots = Readonly<Record<string, string>>;
 export type IngestTask =
   | { readonly kind: 'sqlite-meta'; readonly dbPath: string }
   | { readonly kind: 'sqlite-messages' | 'sqlite-parts'; readonly dbPath: string; readonly fromRowid: number; readonly toRowid: number; readonly childRoots: ChildRoots }
+  | {
+      readonly kind: 'sqlite-refresh';
+      readonly dbPath: string;
+      readonly afterEventRowid: number;
+      readonly sinceUpdated: { readonly message: number; readonly part: number };
+      readonly fullScan: boolean;
+      readonly childRoots: ChildRoots;
+    }
   | { readonly kind: 'json-meta'; readonly storageDir: string }
   | {
       readonly kind: 'json-messages' | 'json-parts';
@@ -76,4 +84,13 @@ export interface TaskResult {
   readonly duplicates: number;
   /** Newest time_updated among the records read (SQLite ranges). */
   readonly maxTimeUpdated: number;
+  /** Last `event` rowid seen by a refresh; -1 when the database has no event table. */
+  readonly eventRowid?: number;
+  /** A refresh's complete aggregates for the sessions whose parts changed: they replace the old ones. */
+  readonly recounted?: {
+    readonly sessionIds: readonly string[];
+    readonly messageAggregates: Record<string, MessageAggregate>;
+    readonly sessionAggregates: Record<string, SessionAggregate>;
+    readonly delegations: DelegationBase[];
+  };
 }

@@ -4,7 +4,7 @@
  */
 import { Piscina } from 'piscina';
 import { readJsonBodies, readJsonMeta } from './jsonTasks.js';
-import { readSqliteBodies, readSqliteMeta } from './sqliteTasks.js';
+import { readSqliteBodies, readSqliteMeta, refreshSqlite } from './sqliteTasks.js';
 import type { IngestTask, TaskResult } from './tasks.js';
 
 function runTask(task: IngestTask): TaskResult {
@@ -14,6 +14,8 @@ function runTask(task: IngestTask): TaskResult {
     case 'sqlite-messages':
     case 'sqlite-parts':
       return readSqliteBodies(task.kind, task.dbPath, task, task.childRoots);
+    case 'sqlite-refresh':
+      return refreshSqlite(task.dbPath, task);
     case 'json-meta':
       return readJsonMeta(task.storageDir);
     case 'json-messages':

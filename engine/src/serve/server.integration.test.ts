@@ -24,7 +24,7 @@ beforeAll(async () => {
     token: TOKEN,
     uiDir,
     logger: createMemoryLogger(),
-    snapshot: async () => ({ engineVersion: 't', demo: false, dataDir: '/d', tables: [{ name: 'sources', rows: 1, ipc: buildIpc(SOURCES_TABLE, rows) }] }),
+    snapshot: async () => ({ engineVersion: 't', demo: false, dataDir: '/d', tables: [{ name: 'sources', rows: 1, chunks: [buildIpc(SOURCES_TABLE, rows)] }] }),
   });
 });
 

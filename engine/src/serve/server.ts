@@ -4,6 +4,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tableFromIPC } from 'apache-arrow';
 import { WebSocketServer, type WebSocket } from 'ws';
 import {
   decodeClientMessage,
@@ -22,7 +23,8 @@ import { readStaticFile } from './staticFiles.js';
 export interface TableSnapshot {
   readonly name: TableName;
   readonly rows: number;
-  readonly ipc: Uint8Array;
+  /** Arrow IPC streams, sent in order; the first creates the table, the rest append. */
+  readonly chunks: readonly Uint8Array[];
 }
 
 export interface EngineSnapshot {
@@ -82,9 +84,16 @@ async function streamSnapshot(ws: WebSocket, snapshot: EngineSnapshot): Promise<
     dataDir: snapshot.dataDir,
   });
   for (const table of snapshot.tables) {
-    await sendFrame(ws, encodeArrowChunk({ type: 'arrow-chunk', table: table.name, chunk: 0, rows: table.rows }, table.ipc));
+    for (const [index, ipc] of table.chunks.entries()) {
+      const rows = table.chunks.length === 1 ? table.rows : arrowRows(ipc);
+      await sendFrame(ws, encodeArrowChunk({ type: 'arrow-chunk', table: table.name, chunk: index, rows }, ipc));
+    }
   }
   await sendMessage(ws, { type: 'snapshot-done', rows: Object.fromEntries(snapshot.tables.map((t) => [t.name, t.rows])) });
+}
+
+function arrowRows(ipc: Uint8Array): number {
+  return tableFromIPC(ipc).numRows;
 }
 
 function listen(server: http.Server, host: string, port: number): Promise<number> {

@@ -2,9 +2,9 @@ import { column as c, type TableSpec } from './columns.js';
 
 /**
  * Bumped whenever a table or column changes meaning; the engine rebuilds its persisted state on a change.
- * History: 1 = sources only (foundation); 2 = the ingest tables.
+ * History: 1 = sources only (foundation); 2 = the ingest tables; 3 = source_rowid on per-record tables.
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** The five token kinds OpenCode records; total = their sum (input is *uncached* input). */
 const tokenColumns = <P extends string = 'tokens'>(prefix: P = 'tokens' as P) => [
@@ -17,6 +17,8 @@ const tokenColumns = <P extends string = 'tokens'>(prefix: P = 'tokens' as P) =>
 ] as const;
 
 const source = c('source', 'utf8', '"sqlite" or "json": where the record was read (the database wins when both have it)');
+/** Lets the engine find a row again when OpenCode updates it (a tool part goes pending → running → completed). */
+const sourceRowid = c('source_rowid', 'int64', 'SQLite rowid of the stored row this comes from; -1 for a legacy JSON file');
 
 /** One row per OpenCode storage location the engine found: each `opencode*.db` and the legacy JSON tree. */
 export const SOURCES_TABLE = {
@@ -110,6 +112,7 @@ export const MESSAGES_TABLE = {
     c('is_fork_copy', 'bool', 'A copy made when the session was forked; excluded from usage totals'),
     c('cwd', 'utf8', 'Working directory of the step', true),
     source,
+    sourceRowid,
   ],
 } as const satisfies TableSpec;
 
@@ -131,6 +134,7 @@ export const PARTS_TABLE = {
     c('preview', 'utf8', 'First characters of the text, reasoning, tool title or file name (redacted)', true),
     c('bytes', 'int64', 'Size of the stored JSON'),
     source,
+    sourceRowid,
   ],
 } as const satisfies TableSpec;
 
@@ -157,6 +161,7 @@ export const TOOL_CALLS_TABLE = {
     c('output_bytes', 'int64', 'Size of the tool output'),
     c('child_session_id', 'utf8', 'Sub-agent session started by a task call', true),
     c('created_at', 'timestamp_ms', 'Creation time of the part'),
+    sourceRowid,
   ],
 } as const satisfies TableSpec;
 
@@ -175,6 +180,7 @@ export const FILE_OPERATIONS_TABLE = {
     c('additions', 'int64', 'Lines added, when known', true),
     c('deletions', 'int64', 'Lines deleted, when known', true),
     c('at', 'timestamp_ms', 'When'),
+    sourceRowid,
   ],
 } as const satisfies TableSpec;
 
@@ -235,6 +241,7 @@ export const STEP_EVENTS_TABLE = {
     ...tokenColumns(),
     c('cost', 'float64', 'USD'),
     c('at', 'timestamp_ms', 'When'),
+    sourceRowid,
   ],
 } as const satisfies TableSpec;
 
@@ -264,6 +271,7 @@ export const SKILLS_TABLE = {
     c('skill', 'utf8', 'Skill name'),
     c('status', 'utf8', 'Tool status'),
     c('at', 'timestamp_ms', 'When'),
+    sourceRowid,
   ],
 } as const satisfies TableSpec;
 

@@ -1,0 +1,297 @@
+/**
+ * The engine's ingest service: a cold backfill or a warm restart from persisted segments, then live refreshes
+ * that read only what changed (the `event` table tail, else time watermarks) and upsert it. Derived tables
+ * are recomputed after each change. Persistence is crash-safe and throttled.
+ */
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { tableFromIPC } from 'apache-arrow';
+import { SCHEMA_VERSION, SOURCES_TABLE, TABLES, type TableName } from '../../../shared/src/index.js';
+import { buildIpc } from '../arrow/index.js';
+import { ENGINE_VERSION } from '../config/index.js';
+import { buildSessionTree, childRootMap, readMessageFacts, type MessageFacts } from '../derive/index.js';
+import type { Logger } from '../log.js';
+import { createStateStore, type StateStore } from '../persist/index.js';
+import { mergeIssues, type IngestPool, type TaskResult } from '../pipeline/index.js';
+import { collectSources, sourcesRows } from '../sources/index.js';
+import { createTableStore, type TableStore } from '../store/index.js';
+import { backfill, type Progress } from './backfill.js';
+import { deriveAll, flagForkCopies, type Derived } from './finalize.js';
+import { IngestState } from './ingestState.js';
+import { restoreState, type PersistedExtras } from './restore.js';
+import { summarize, type IndexSummary } from './summary.js';
+
+/** Tables rebuilt whole on every change; the rest are appended or upserted. */
+const WHOLE_TABLES: readonly TableName[] = ['sources', 'projects', 'sessions', 'todos', 'exchanges', 'delegations', 'session_stats', 'daily_stats', 'ingest_issues'];
+const BODY_TABLES: readonly TableName[] = ['messages', 'parts', 'tool_calls', 'file_operations', 'step_events', 'skills'];
+
+export interface IndexerOptions {
+  readonly dataDir: string;
+  readonly stateDir: string | null;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly pool: IngestPool;
+  readonly logger: Logger;
+  readonly onProgress?: (progress: Progress) => void;
+}
+
+export interface StartReport {
+  readonly mode: 'cold' | 'warm';
+  readonly elapsedMs: number;
+  /** Why a persisted state was not used, when it was not. */
+  readonly rebuildReason?: string;
+}
+
+export interface RefreshReport {
+  readonly changedRows: number;
+  readonly elapsedMs: number;
+}
+
+export interface Indexer {
+  readonly store: TableStore;
+  start(): Promise<StartReport>;
+  /** One pass over every database; `fullScan` ignores the event table and scans by time watermark. */
+  refresh(options?: { fullScan?: boolean }): Promise<RefreshReport>;
+  summary(elapsedMs: number): IndexSummary;
+  /** Called after every change of the tables (base rows first, then derived ones). */
+  onChange(listener: (tables: readonly TableName[]) => void): () => void;
+  /** Writes pending state now. */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Each OpenCode data dir gets its own index under the state dir, so `index --data-dir A` then `--data-dir B` never
+ * mixes A's saved rows into B's tables: `<stateDir>/indexes/<folder name>-<hash of the absolute path>`.
+ */
+export function indexDirFor(stateDir: string, dataDir: string): string {
+  const absolute = path.resolve(dataDir);
+  const label = path.basename(absolute).replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 40) || 'root';
+  return path.join(stateDir, 'indexes', `${label}-${createHash('sha256').update(absolute).digest('hex').slice(0, 12)}`);
+}
+
+export function createIndexer(options: IndexerOptions): Indexer {
+  const { logger, pool } = options;
+  const store = createTableStore();
+  let state = new IngestState();
+  const facts = new Map<string, MessageFacts>();
+  const deleted = new Set<string>();
+  const sessionDb = new Map<string, string>();
+  const listeners = new Set<(tables: readonly TableName[]) => void>();
+  const persist: StateStore | null = options.stateDir ? createStateStore(indexDirFor(options.stateDir, options.dataDir), SCHEMA_VERSION, { engineVersion: ENGINE_VERSION }) : null;
+  const staged: { table: TableName; bytes: Uint8Array; rows: number }[] = [];
+  let persistTimer: NodeJS.Timeout | undefined;
+  let persistChain: Promise<void> = Promise.resolve();
+  let refreshing: Promise<RefreshReport> | undefined;
+  /** Changes not yet written to the state dir. */
+  let dirty = false;
+  /** The derived output of the last rederive, for summaries (deriving again costs seconds on big corpora). */
+  let lastDerived: Derived['derived'] | undefined;
+
+  const emit = (tables: readonly TableName[]) => {
+    for (const listener of listeners) listener(tables);
+  };
+
+  const extras = (): PersistedExtras => ({
+    watermarks: state.watermarks,
+    messageAggregates: state.messageAggregates,
+    sessionAggregates: state.sessionAggregates,
+    delegations: state.delegations,
+    sessionDb: Object.fromEntries(sessionDb),
+    deletedSessionIds: [...deleted],
+    partTypes: state.partTypes,
+    toolsByName: state.toolsByName,
+    toolsByStatus: state.toolsByStatus,
+    sources: state.sources.map(({ kind, path, records }) => ({ kind, path, records })),
+    issues: Object.fromEntries(state.issues),
+    duplicates: state.duplicates,
+  });
+
+  const rederive = async () => {
+    const derived = deriveAll(state, [...facts.values()], deleted);
+    for (const [name, chunks] of derived.tables) store.replace(name, chunks);
+    const sources = sourcesRows(await collectSources(options.dataDir, options.env));
+    store.replace('sources', [buildIpc(SOURCES_TABLE, sources)]);
+    lastDerived = derived.derived;
+    return derived;
+  };
+
+  const persistNow = async (full: boolean) => {
+    if (!persist) return;
+    dirty = false;
+    const writes = full ? [] : staged.splice(0);
+    const write = async () => {
+      if (full) {
+        staged.length = 0;
+        const cleared = await persist.clear();
+        if (!cleared.ok) throw new Error(cleared.problem.message);
+        for (const name of TABLES.map((t) => t.name)) {
+          const chunks = store.snapshot(name);
+          const replaced = await persist.replaceTable(name, chunks.map((bytes) => ({ bytes, rows: tableFromIPC(bytes).numRows })));
+          if (!replaced.ok) throw new Error(replaced.problem.message);
+        }
+      } else {
+        for (const w of writes) {
+          const appended = await persist.appendSegment(w.table, w.bytes, w.rows);
+          if (!appended.ok) throw new Error(appended.problem.message);
+        }
+        for (const name of [...WHOLE_TABLES, ...BODY_TABLES.filter((n) => store.compact(n))]) {
+          const chunks = store.snapshot(name);
+          const replaced = await persist.replaceTable(name, chunks.map((bytes) => ({ bytes, rows: tableFromIPC(bytes).numRows })));
+          if (!replaced.ok) throw new Error(replaced.problem.message);
+        }
+      }
+      const committed = await persist.commit(extras());
+      if (!committed.ok) throw new Error(committed.problem.message);
+    };
+    persistChain = persistChain.then(write).catch((error: Error) => logger.warn(`state not saved (it is rebuilt on the next start): ${error.message}`));
+    await persistChain;
+  };
+
+  const schedulePersist = () => {
+    dirty = true;
+    if (!persist || persistTimer) return;
+    persistTimer = setTimeout(() => {
+      persistTimer = undefined;
+      void persistNow(false);
+    }, 2000);
+  };
+
+  const coldStart = async (): Promise<void> => {
+    state = await backfill({ dataDir: options.dataDir, env: options.env, pool, logger, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+    options.onProgress?.({ phase: 'derive', done: 0, total: 1 });
+    for (const f of readMessageFacts(state.tables.get('messages')?.chunks ?? [])) facts.set(f.id, f);
+    const { forkCopyIds } = (await rederive()).derived;
+    for (const [name, table] of state.tables) {
+      const chunks = name === 'messages' ? flagForkCopies(table.chunks, forkCopyIds) : table.chunks;
+      for (const chunk of chunks) store.append(name, chunk);
+    }
+    state.tables.clear(); // the store holds the chunks now
+    for (const [id, db] of state.sessionSources) sessionDb.set(id, db);
+    await persistNow(true);
+  };
+
+  const warmStart = async (): Promise<string | undefined> => {
+    if (!persist) return 'no state directory';
+    const loaded = await persist.load();
+    if (!loaded.ok) return `${loaded.problem.code}: ${loaded.problem.message}`;
+    if (!loaded.value.state) return loaded.value.discardedVersions.length ? `schema changed (was v${loaded.value.discardedVersions.join(', v')})` : 'no saved state';
+    const { tables, watermarks } = loaded.value.state;
+    const saved = watermarks as PersistedExtras;
+    for (const [name, chunks] of tables) {
+      // Replaying segments in order re-applies every upsert, so superseded rows stay superseded.
+      for (const bytes of chunks) store.upsert(name as TableName, bytes);
+    }
+    restoreState(state, { sessions: tables.get('sessions') ?? [], projects: tables.get('projects') ?? [], todos: tables.get('todos') ?? [] }, saved);
+    for (const [id, db] of Object.entries(saved.sessionDb)) sessionDb.set(id, db);
+    for (const id of saved.deletedSessionIds) deleted.add(id);
+    for (const f of readMessageFacts(store.snapshot('messages'))) facts.set(f.id, f);
+    return undefined;
+  };
+
+  const applyRefresh = (result: TaskResult): number => {
+    const meta = result.meta;
+    mergeIssues(state.issuesOf(result.source), result.issues);
+    if (!meta) return 0;
+    // Sessions of this database that are gone were deleted in OpenCode: keep them, marked.
+    const present = new Set(meta.sessions.map((s) => s.id));
+    for (const [id, db] of sessionDb) if (db === result.source && !present.has(id)) deleted.add(id);
+    for (const s of meta.sessions) {
+      state.sessions.set(s.id, s);
+      sessionDb.set(s.id, result.source);
+      deleted.delete(s.id);
+    }
+    for (const p of meta.projects) state.projects.set(p.id, p);
+    for (const [id, t] of state.todos) if (t.source === 'sqlite' && sessionDb.get(t.session_id) === result.source) state.todos.delete(id);
+    for (const t of meta.todos) state.todos.set(t.id, t);
+    let changed = 0;
+    for (const name of BODY_TABLES) {
+      const bytes = result.ipc[name];
+      if (!bytes) continue;
+      store.upsert(name, bytes);
+      staged.push({ table: name, bytes, rows: result.rows[name] ?? 0 });
+      changed += result.rows[name] ?? 0;
+    }
+    if (result.ipc.messages) for (const f of readMessageFacts([result.ipc.messages])) facts.set(f.id, f);
+    const recount = result.recounted;
+    if (recount) {
+      const sessions = new Set(recount.sessionIds);
+      for (const id of recount.sessionIds) delete state.sessionAggregates[id];
+      Object.assign(state.sessionAggregates, recount.sessionAggregates);
+      Object.assign(state.messageAggregates, recount.messageAggregates);
+      const kept = state.delegations.filter((d) => !sessions.has(d.parent_session_id));
+      state.delegations.length = 0;
+      state.delegations.push(...kept, ...recount.delegations);
+    }
+    const marks = (state.watermarks[result.source] ??= {});
+    if (result.eventRowid !== undefined) marks.event = result.eventRowid;
+    if (result.maxTimeUpdated > 0) {
+      marks.message = Math.max(marks.message ?? 0, result.maxTimeUpdated);
+      marks.part = Math.max(marks.part ?? 0, result.maxTimeUpdated);
+    }
+    return changed;
+  };
+
+  const refreshOnce = async (fullScan: boolean): Promise<RefreshReport> => {
+    const started = performance.now();
+    const dbs = state.sources.filter((s) => s.kind === 'sqlite').map((s) => s.path);
+    const childRoots = childRootMap(buildSessionTree(state.sessions.values()));
+    let changed = 0;
+    const results = await Promise.all(
+      dbs.map((dbPath) => {
+        const marks = state.watermarks[dbPath] ?? {};
+        return pool.run({
+          kind: 'sqlite-refresh',
+          dbPath,
+          afterEventRowid: marks.event ?? -1,
+          sinceUpdated: { message: marks.message ?? 0, part: marks.part ?? 0 },
+          fullScan,
+          childRoots,
+        });
+      }),
+    );
+    for (const result of results) changed += applyRefresh(result);
+    if (changed > 0) emit(BODY_TABLES);
+    await rederive();
+    emit(WHOLE_TABLES);
+    if (changed > 0 || fullScan) schedulePersist();
+    return { changedRows: changed, elapsedMs: performance.now() - started };
+  };
+
+  return {
+    store,
+    async start() {
+      const started = performance.now();
+      const reason = await warmStart();
+      if (reason === undefined) {
+        await rederive();
+        emit([...WHOLE_TABLES, ...BODY_TABLES]);
+        return { mode: 'warm', elapsedMs: performance.now() - started };
+      }
+      if (persist && reason !== 'no saved state') logger.info(`rebuilding the index: ${reason}`);
+      await coldStart();
+      emit([...WHOLE_TABLES, ...BODY_TABLES]);
+      return { mode: 'cold', elapsedMs: performance.now() - started, rebuildReason: reason };
+    },
+    refresh(opts = {}) {
+      // One refresh at a time; a change during a refresh is picked up by the next one.
+      const run = (refreshing ?? Promise.resolve()).then(() => refreshOnce(opts.fullScan ?? false));
+      refreshing = run.catch(() => ({ changedRows: 0, elapsedMs: 0 }));
+      return run;
+    },
+    summary: (elapsedMs) => summarize(state, lastDerived ?? deriveAll(state, [...facts.values()], deleted).derived, elapsedMs),
+    onChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async flush() {
+      clearTimeout(persistTimer);
+      persistTimer = undefined;
+      if (dirty || staged.length > 0) await persistNow(false);
+      else await persistChain;
+    },
+    async close() {
+      await refreshing;
+      await this.flush();
+    },
+  };
+}

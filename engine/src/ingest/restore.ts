@@ -1,0 +1,66 @@
+/**
+ * Rebuilds the in-memory ingest state from persisted tables (a warm restart): sessions, projects and todos
+ * from their tables; aggregates and delegations from the manifest's watermarks blob.
+ */
+import { tableFromIPC } from 'apache-arrow';
+import type { RowOf } from '../../../shared/src/index.js';
+import type { DelegationBase, SessionBase } from '../parse/index.js';
+import type { MessageAggregate, SessionAggregate } from '../pipeline/index.js';
+import type { IngestState } from './ingestState.js';
+
+/** What the manifest carries besides the tables (JSON-safe). */
+export interface PersistedExtras {
+  readonly watermarks: Record<string, Record<string, number>>;
+  readonly messageAggregates: Record<string, MessageAggregate>;
+  readonly sessionAggregates: Record<string, SessionAggregate>;
+  readonly delegations: DelegationBase[];
+  readonly sessionDb: Record<string, string>;
+  readonly deletedSessionIds: string[];
+  readonly partTypes: Record<string, number>;
+  readonly toolsByName: Record<string, number>;
+  readonly toolsByStatus: Record<string, number>;
+  readonly sources: { kind: 'sqlite' | 'json'; path: string; records: number }[];
+  readonly issues: Record<string, Record<string, { count: number; example: string }>>;
+  readonly duplicates: number;
+}
+
+export function rowsOf<T>(chunks: readonly Uint8Array[]): T[] {
+  const rows: T[] = [];
+  for (const bytes of chunks) {
+    const table = tableFromIPC(bytes);
+    for (let i = 0; i < table.numRows; i++) {
+      const row = table.get(i)!.toJSON() as Record<string, unknown>;
+      for (const key of Object.keys(row)) if (typeof row[key] === 'bigint') row[key] = Number(row[key]);
+      rows.push(row as T);
+    }
+  }
+  return rows;
+}
+
+const SESSION_BASE_KEYS = [
+  'id', 'project_id', 'directory', 'title', 'slug', 'version', 'parent_id', 'agent', 'provider_id', 'model_id',
+  'created_at', 'updated_at', 'archived_at', 'additions', 'deletions', 'files_changed', 'is_archived', 'source',
+] as const;
+
+export function restoreState(
+  state: IngestState,
+  tables: { sessions: readonly Uint8Array[]; projects: readonly Uint8Array[]; todos: readonly Uint8Array[] },
+  extras: PersistedExtras,
+): void {
+  for (const row of rowsOf<RowOf<'sessions'>>(tables.sessions)) {
+    const base = Object.fromEntries(SESSION_BASE_KEYS.map((k) => [k, row[k]])) as unknown as SessionBase;
+    state.sessions.set(base.id, base);
+  }
+  for (const row of rowsOf<RowOf<'projects'>>(tables.projects)) state.projects.set(row.id, row);
+  for (const row of rowsOf<RowOf<'todos'>>(tables.todos)) state.todos.set(row.id, row);
+  Object.assign(state.watermarks, extras.watermarks);
+  Object.assign(state.messageAggregates, extras.messageAggregates);
+  Object.assign(state.sessionAggregates, extras.sessionAggregates);
+  Object.assign(state.partTypes, extras.partTypes);
+  Object.assign(state.toolsByName, extras.toolsByName);
+  Object.assign(state.toolsByStatus, extras.toolsByStatus);
+  state.delegations.push(...extras.delegations);
+  for (const s of extras.sources) state.source(s.kind, s.path).records = s.records;
+  for (const [source, log] of Object.entries(extras.issues)) state.issues.set(source, log);
+  state.duplicates = extras.duplicates;
+}

@@ -1,0 +1,1 @@
+export { createTableStore, type TableStore } from './tableStore.js';
