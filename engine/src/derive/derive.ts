@@ -69,24 +69,20 @@ function addUsage(into: Usage, tokens: Tokens, cost: number): void {
  * (peers.md §1). The earliest session holding a message fingerprint owns it; the others hold copies.
  */
 export function findForkCopies(messages: readonly MessageFacts[], sessionCreated: ReadonlyMap<string, number>): Set<string> {
-  const owner = new Map<string, MessageFacts>();
+  const created = (sessionId: string) => sessionCreated.get(sessionId) ?? Number.MAX_SAFE_INTEGER;
+  const keys = messages.map((m) => `${m.role}|${m.createdAt}|${m.tokens.total}|${m.cost}|${m.modelId ?? ''}|${m.agent ?? ''}|${m.parentId === null ? 0 : 1}`);
+  // Two passes, so the result does not depend on message order: a session may hold one fingerprint twice.
+  const ownerSession = new Map<string, string>();
+  messages.forEach((m, i) => {
+    const owner = ownerSession.get(keys[i]!);
+    if (owner === undefined || created(m.sessionId) < created(owner) || (created(m.sessionId) === created(owner) && m.sessionId < owner)) {
+      ownerSession.set(keys[i]!, m.sessionId);
+    }
+  });
   const copies = new Set<string>();
-  const created = (m: MessageFacts) => sessionCreated.get(m.sessionId) ?? Number.MAX_SAFE_INTEGER;
-  for (const m of messages) {
-    const key = `${m.role}|${m.createdAt}|${m.tokens.total}|${m.cost}|${m.modelId ?? ''}|${m.agent ?? ''}|${m.parentId === null ? 0 : 1}`;
-    const first = owner.get(key);
-    if (!first) {
-      owner.set(key, m);
-      continue;
-    }
-    if (first.sessionId === m.sessionId) continue;
-    const firstIsOlder = created(first) < created(m) || (created(first) === created(m) && first.sessionId < m.sessionId);
-    if (firstIsOlder) copies.add(m.id);
-    else {
-      copies.add(first.id);
-      owner.set(key, m);
-    }
-  }
+  messages.forEach((m, i) => {
+    if (ownerSession.get(keys[i]!) !== m.sessionId) copies.add(m.id);
+  });
   return copies;
 }
 
