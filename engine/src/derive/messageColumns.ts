@@ -26,6 +26,16 @@ const n = (value: unknown): number => (typeof value === 'bigint' ? Number(value)
 
 export function readMessageFacts(chunks: readonly Uint8Array[]): MessageFacts[] {
   const facts: MessageFacts[] = [];
+  // Arrow decodes a fresh string on every get(); a million copies of "assistant" or a model id add up, so
+  // repeated values (everything but the id) share one string.
+  const pool = new Map<string, string>();
+  const intern = (value: unknown): string | null => {
+    if (typeof value !== 'string') return null;
+    const known = pool.get(value);
+    if (known !== undefined) return known;
+    pool.set(value, value);
+    return value;
+  };
   chunks.forEach((bytes, chunk) => {
     const table = tableFromIPC(bytes);
     const col = (name: string) => {
@@ -42,15 +52,15 @@ export function readMessageFacts(chunks: readonly Uint8Array[]): MessageFacts[] 
     for (let row = 0; row < table.numRows; row++) {
       facts.push({
         id: id!.get(row) as string,
-        sessionId: sessionId!.get(row) as string,
-        role: role!.get(row) as string,
-        parentId: parentId!.get(row) as string | null,
-        agent: agent!.get(row) as string | null,
-        providerId: providerId!.get(row) as string | null,
-        modelId: modelId!.get(row) as string | null,
+        sessionId: intern(sessionId!.get(row)) as string,
+        role: intern(role!.get(row)) as string,
+        parentId: intern(parentId!.get(row)),
+        agent: intern(agent!.get(row)),
+        providerId: intern(providerId!.get(row)),
+        modelId: intern(modelId!.get(row)),
         createdAt: n(createdAt!.get(row)),
         completedAt: completedAt!.get(row) === null ? null : n(completedAt!.get(row)),
-        errorName: errorName!.get(row) as string | null,
+        errorName: intern(errorName!.get(row)),
         tokens: {
           input: n(input!.get(row)),
           output: n(output!.get(row)),

@@ -5,7 +5,7 @@
 import type { ChildRoots, IngestTask } from '../pipeline/index.js';
 
 /** Rows per range: big enough to amortise a task, small enough to keep in-flight memory bounded. */
-export const ROWS_PER_TASK = 20_000;
+export const ROWS_PER_TASK = 5_000;
 export const DIRS_PER_TASK = 200;
 
 export function planSqliteRanges(

@@ -148,7 +148,7 @@ export function createStateStore(stateDir: string, schemaVersion: number, option
       await ensurePrivateDir(dir);
       await ensurePrivateDir(segmentsDir);
       await fsyncDir(segmentsDir);
-      await writeFileAtomic(manifestPath, JSON.stringify(next, null, 2) + '\n');
+      await writeFileAtomic(manifestPath, JSON.stringify(next) + '\n');
       await fsyncDir(dir);
       return ok(undefined);
     } catch (error) {
@@ -196,7 +196,7 @@ export function createStateStore(stateDir: string, schemaVersion: number, option
       if (change.replace) obsolete.push(...before.map((s) => s.file));
       tables[table] = { segments: change.replace ? [...change.segments] : [...before, ...change.segments] };
     }
-    const next: Manifest = { ...base, engineVersion, writtenAt: now().toISOString(), tables, watermarks: jsonCopy(watermarks) };
+    const next: Manifest = { ...base, engineVersion, writtenAt: now().toISOString(), tables, watermarks: checkedJson(watermarks) };
     const written = await writeManifest(next);
     if (!written.ok) return written; // staged changes stay staged: a later commit may succeed
     committed = next;
@@ -300,8 +300,11 @@ function checkSegmentInput(table: string, input: SegmentInput): void {
   }
 }
 
-function jsonCopy(value: unknown): unknown {
-  const text = value === undefined ? undefined : JSON.stringify(value);
-  if (text === undefined) throw new Error('internal.bug: watermarks must be a JSON value');
-  return JSON.parse(text);
+/**
+ * Watermarks can be large (per-message aggregates on a big corpus), so they are neither deep-copied nor
+ * pretty-printed: the manifest on disk is the copy that counts, written from the value as it is at commit time.
+ */
+function checkedJson(value: unknown): unknown {
+  if (value === undefined || typeof value === 'function' || typeof value === 'symbol') throw new Error('internal.bug: watermarks must be a JSON value');
+  return value;
 }

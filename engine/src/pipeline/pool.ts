@@ -5,6 +5,7 @@
  */
 import os from 'node:os';
 import { Piscina } from 'piscina';
+import { Collector } from './collector.js';
 import type { IngestTask, TaskResult } from './tasks.js';
 
 export interface IngestPool {
@@ -15,14 +16,31 @@ export interface IngestPool {
   close(): Promise<void>;
 }
 
+/** Old-generation cap per worker thread; a task's working set (one range of rows) stays well below it. */
+export const WORKER_HEAP_MB = 256;
+
+/** The result of a task whose worker failed: nothing read, one `source.unreadable` issue naming the cause. */
+export function crashedTaskResult(task: IngestTask, error: unknown): TaskResult {
+  const source = 'dbPath' in task ? task.dbPath : task.storageDir;
+  const collector = new Collector(task.kind.startsWith('sqlite') ? 'sqlite' : 'json');
+  const what = task.kind === 'sqlite-messages' || task.kind === 'sqlite-parts' ? ` rows ${task.fromRowid + 1}..${task.toRowid}` : '';
+  collector.noteIssue('source.unreadable', `${source}${what}: the worker failed (${(error as Error)?.message ?? String(error)}); retried on the next change`);
+  return collector.result(task.kind, source);
+}
+
 export function createIngestPool(options: { threads?: number } = {}): IngestPool {
   const threads = Math.max(1, options.threads ?? os.availableParallelism());
   const pool = new Piscina({
     filename: new URL('./worker.ts', import.meta.url).href,
-    execArgv: ['--import', 'tsx', ...(process.env['OCM_WORKER_PROF'] ? ['--cpu-prof', '--cpu-prof-dir', process.env['OCM_WORKER_PROF']] : [])],
+    // tsx by absolute URL: a bare `--import tsx` resolves from the current directory, so the engine would only
+    // start from inside its own checkout.
+    execArgv: ['--import', import.meta.resolve('tsx'), ...(process.env['OCM_WORKER_PROF'] ? ['--cpu-prof', '--cpu-prof-dir', process.env['OCM_WORKER_PROF']] : [])],
     minThreads: threads,
     maxThreads: threads,
     idleTimeout: 30_000,
+    // V8 sizes a thread's old generation from the machine's memory (gigabytes here) and collects lazily, so
+    // every worker's heap would swell with garbage from parsed rows. A task needs tens of MB; cap the heap.
+    resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
   });
   const run = (task: IngestTask) => pool.run(task) as Promise<TaskResult>;
   return {
@@ -34,8 +52,15 @@ export function createIngestPool(options: { threads?: number } = {}): IngestPool
       const lane = async () => {
         while (next < tasks.length && failure === undefined) {
           const task = tasks[next++]!;
+          let result: TaskResult;
           try {
-            onResult(await run(task));
+            result = await run(task);
+          } catch (error) {
+            // A worker that died (out of memory on a monstrous row, say) loses its range, not the whole index.
+            result = crashedTaskResult(task, error);
+          }
+          try {
+            onResult(result);
           } catch (error) {
             failure ??= error;
           }
