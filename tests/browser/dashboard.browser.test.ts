@@ -7,8 +7,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateCorpus } from '../corpus/generate.js';
+import type { CorpusManifest } from '../corpus/manifest.js';
 import { startEngine, type EngineProcess } from '../support/engineProcess.js';
 import { launchChromium, type Browser } from './chromium.js';
 
@@ -18,23 +19,12 @@ let dataDir: string;
 let engine: EngineProcess;
 let browser: Browser;
 
+let manifest: CorpusManifest;
+
+/** A small but real data dir: OpenCode 1.18.33's schema, a legacy tree overlapping it, ground truth alongside. */
 async function makeDataDir(): Promise<string> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'ocm-browser-data-'));
-  const db = new Database(path.join(dir, 'opencode.db'));
-  db.pragma('journal_mode = WAL');
-  db.exec('CREATE TABLE session (id TEXT PRIMARY KEY); CREATE TABLE message (id TEXT PRIMARY KEY); CREATE TABLE part (id TEXT PRIMARY KEY);');
-  const fill = db.transaction((table: string, n: number) => {
-    const insert = db.prepare(`INSERT INTO ${table} (id) VALUES (?)`);
-    for (let i = 0; i < n; i++) insert.run(`${table}_${i}`);
-  });
-  fill('session', 7);
-  fill('message', 41);
-  fill('part', 123);
-  db.close();
-  for (const [kind, group, count] of [['session', 'global', 2], ['message', 'ses_a', 5], ['part', 'msg_a', 11]] as const) {
-    await fs.mkdir(path.join(dir, 'storage', kind, group), { recursive: true });
-    for (let i = 0; i < count; i++) await fs.writeFile(path.join(dir, 'storage', kind, group, `${kind}_${i}.json`), '{}');
-  }
+  manifest = await generateCorpus({ out: dir, sessions: 12, seed: 7, legacySessions: 3, corrupt: 0, events: true });
   return dir;
 }
 
@@ -62,18 +52,30 @@ describe('dashboard in Chromium', () => {
     const cookies = await browser.context.cookies();
     expect(cookies.find((c) => c.name === 'ocm_token')).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
 
-    const rows = await page.evaluate(async () => {
-      const hook = (window as unknown as { opencodeMonitor: MonitorHook }).opencodeMonitor;
-      await hook.ready;
-      return hook.query('SELECT kind, sessions, messages, parts FROM sources ORDER BY kind');
+    const query = (sql: string) =>
+      page.evaluate(async (text) => {
+        const hook = (window as unknown as { opencodeMonitor: MonitorHook }).opencodeMonitor;
+        await hook.ready;
+        return hook.query(text);
+      }, sql);
+    const sources = await query('SELECT kind, sessions::INTEGER AS sessions FROM sources ORDER BY kind');
+    expect(sources.map((r) => r['kind'])).toEqual(['json', 'sqlite']);
+    expect(sources.find((r) => r['kind'] === 'sqlite')?.['sessions']).toBe(manifest.tables['session']);
+    // The page's DuckDB holds the engine's tables with the corpus' ground truth: both sources merged, fork copies once.
+    const [totals] = await query(`SELECT
+        (SELECT count(*) FROM sessions)::INTEGER AS sessions,
+        (SELECT count(*) FROM messages WHERE NOT is_fork_copy)::INTEGER AS messages,
+        (SELECT count(*) FROM tool_calls WHERE message_id NOT IN (SELECT id FROM messages WHERE is_fork_copy))::INTEGER AS tool_calls,
+        (SELECT sum(tokens_total) FROM sessions)::BIGINT AS tokens`);
+    expect(totals).toEqual({
+      sessions: manifest.merged.sessions,
+      messages: manifest.merged.messages,
+      tool_calls: manifest.merged.toolCalls,
+      tokens: manifest.merged.tokens.total,
     });
-    expect(rows).toEqual([
-      { kind: 'json', sessions: 2, messages: 5, parts: 11 },
-      { kind: 'sqlite', sessions: 7, messages: 41, parts: 123 },
-    ]);
     await page.getByTestId('phase').filter({ hasText: 'Live' }).waitFor();
     const sqliteRow = page.locator('[data-testid="sources-panel"] tr[data-kind="sqlite"]');
-    expect(await sqliteRow.locator('[data-col="parts"]').textContent()).toBe('123');
+    expect(await sqliteRow.locator('[data-col="parts"]').textContent()).toBe(manifest.tables['part']?.toLocaleString('en-US'));
     expect(await page.getByTestId('status-line').textContent()).toMatch(/DuckDB v1\.4\.\d/);
     await page.screenshot({ path: path.join(os.tmpdir(), 'ocm-dashboard.png'), fullPage: true });
     expect(consoleErrors).toEqual([]);
@@ -84,10 +86,10 @@ describe('dashboard in Chromium', () => {
     const page = await browser.context.newPage();
     await page.goto(`http://127.0.0.1:${engine.port}/`);
     await page.getByTestId('phase').filter({ hasText: 'Live' }).waitFor();
-    await page.getByLabel('SQL').fill('SELECT sum(parts)::INTEGER AS total_parts FROM sources');
+    await page.getByLabel('SQL').fill('SELECT count(*)::INTEGER AS n FROM tool_calls WHERE message_id NOT IN (SELECT id FROM messages WHERE is_fork_copy)');
     await page.getByRole('button', { name: /Run/ }).click();
     await page.getByTestId('sql-result').waitFor();
-    expect(await page.getByTestId('sql-result').locator('td').first().textContent()).toBe('134');
+    expect(await page.getByTestId('sql-result').locator('td').first().textContent()).toBe(String(manifest.merged.toolCalls));
     await page.getByLabel('SQL').fill('SELECT * FROM no_such_table');
     await page.getByRole('button', { name: /Run/ }).click();
     expect(await page.getByTestId('sql-error').textContent()).toMatch(/no_such_table/);

@@ -22,6 +22,7 @@ interface IndexJson {
   sessions: { root: number; child: number };
   messages: { user: number; assistant: number; forkCopies: number };
   parts: Record<string, number>;
+  forkCopyParts: number;
   toolCalls: { byTool: Record<string, number>; byStatus: Record<string, number> };
   tokens: { input: number; output: number; reasoning: number; cacheRead: number; cacheWrite: number; total: number };
   cost: number;
@@ -67,10 +68,11 @@ function expectedFromDb(dbPath: string, excludeSessions: readonly string[]) {
         child: all<{ n: number }>('SELECT count(*) n FROM session WHERE parent_id IS NOT NULL')[0]?.n,
       },
       messages: { user: roles['user'] ?? 0, assistant: roles['assistant'] ?? 0 },
-      // Parts and tool calls are all kept (a fork's copied parts are real rows); usage comes from messages.
-      parts: tally(all(`SELECT json_extract(data,'$.type') k, count(*) n FROM part GROUP BY 1`)),
-      byTool: tally(all(`SELECT json_extract(data,'$.tool') k, count(*) n FROM part WHERE json_extract(data,'$.type')='tool' GROUP BY 1`)),
-      byStatus: tally(all(`SELECT json_extract(data,'$.state.status') k, count(*) n FROM part WHERE json_extract(data,'$.type')='tool' GROUP BY 1`)),
+      // A fork's copied parts are real rows but not new work: the counts leave them out, as they do messages.
+      parts: tally(all(`SELECT json_extract(data,'$.type') k, count(*) n FROM part WHERE 1=1 ${not} GROUP BY 1`)),
+      byTool: tally(all(`SELECT json_extract(data,'$.tool') k, count(*) n FROM part WHERE json_extract(data,'$.type')='tool' ${not} GROUP BY 1`)),
+      byStatus: tally(all(`SELECT json_extract(data,'$.state.status') k, count(*) n FROM part WHERE json_extract(data,'$.type')='tool' ${not} GROUP BY 1`)),
+      excludedParts: excludeSessions.length ? (all<{ n: number }>(`SELECT count(*) n FROM part WHERE 1=1 ${not.replace('NOT IN', 'IN')}`)[0]?.n ?? 0) : 0,
       tokens: {
         input: u['input'], output: u['output'], reasoning: u['reasoning'], cacheRead: u['cacheRead'], cacheWrite: u['cacheWrite'],
         total: (u['input'] ?? 0) + (u['output'] ?? 0) + (u['reasoning'] ?? 0) + (u['cacheRead'] ?? 0) + (u['cacheWrite'] ?? 0),
@@ -115,6 +117,8 @@ describe('index against a live real OpenCode database', () => {
     expect(got.sessions.child).toBeGreaterThanOrEqual(1);
     expect(got.messages).toEqual({ ...expected.messages, forkCopies: copied });
     expect(got.parts).toEqual(expected.parts);
+    expect(got.forkCopyParts).toBe(expected.excludedParts);
+    expect(got.forkCopyParts).toBeGreaterThan(0);
     expect(got.toolCalls).toEqual({ byTool: expected.byTool, byStatus: expected.byStatus });
     expect(got.tokens).toEqual(expected.tokens);
     expect(got.tokens.cacheWrite).toBeGreaterThan(0);
@@ -136,6 +140,7 @@ describe('index against a live real OpenCode database', () => {
       { id: subagent.childSessionIds[0], parent_id: subagent.sessionId, root_id: subagent.sessionId, depth: 1 },
     ]);
     const [tools] = await cli<Array<{ n: number }>>(['sql', "SELECT count(*)::INTEGER AS n FROM tool_calls WHERE tool = 'bash'", '--data-dir', o.dataDir], join(work, 'state-live'));
+    // The table keeps every stored row, fork copies included; only the summary's counts leave copies out.
     expect(tools?.n).toBe(expectedFromDb(o.dbPath, []).byTool['bash']);
   });
 });

@@ -37,7 +37,9 @@ export async function withFreshIndex<T>(
       onProgress: (p) => p.phase === 'records' && onProgress?.(p.done, p.total),
     });
     const start = await indexer.start();
-    if (start.mode === 'warm') await indexer.refresh({ fullScan: true });
+    // Incremental: the event-table tail, or time watermarks where there is none (the watcher's periodic scan is
+    // the safety net of the long-running engine).
+    if (start.mode === 'warm') await indexer.refresh();
     try {
       return await use(indexer, start);
     } finally {

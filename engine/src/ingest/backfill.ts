@@ -8,7 +8,7 @@ import { buildSessionTree, childRootMap } from '../derive/index.js';
 import type { Logger } from '../log.js';
 import type { IngestPool, IngestTask, TaskResult } from '../pipeline/index.js';
 import { discoverSources } from '../sources/index.js';
-import { IngestState } from './ingestState.js';
+import { IngestState, issueLine, readFailed } from './ingestState.js';
 import { planJsonGroups, planSqliteRanges } from './plan.js';
 
 export interface Progress {
@@ -63,7 +63,9 @@ export async function backfill(options: BackfillOptions): Promise<IngestState> {
     tasks.push(...planSqliteRanges(result.source, 'sqlite-parts', bounds.part, roots));
   }
   if (storageDir) {
-    const readable = dbPaths.filter((p) => !metaResults.find((r) => r.source === p)?.issues['source.unreadable']);
+    // A database whose meta read failed (locked, vanished, unreadable) is already reported; checking legacy ids
+    // against it would fail again in every task (a locked one after a busy wait each time).
+    const readable = dbPaths.filter((p) => !metaResults.some((r) => r.source === p && readFailed(r)));
     tasks.push(...planJsonGroups(storageDir, 'json-messages', await subdirectories(path.join(storageDir, 'message')), readable, roots));
     tasks.push(...planJsonGroups(storageDir, 'json-parts', await subdirectories(path.join(storageDir, 'part')), readable, roots));
   }
@@ -77,7 +79,7 @@ export async function backfill(options: BackfillOptions): Promise<IngestState> {
   });
   for (const [source, log] of state.issues) {
     for (const [reason, { count, example }] of Object.entries(log)) {
-      options.logger.warn(`${reason}: ${count} record(s) in ${source}; e.g. ${example}`);
+      options.logger.warn(issueLine(reason, count, source, example));
     }
   }
   return state;

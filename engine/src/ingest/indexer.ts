@@ -6,20 +6,20 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
-import { SCHEMA_VERSION, SOURCES_TABLE, TABLES, type TableName } from '../../../shared/src/index.js';
+import { SCHEMA_VERSION, SOURCES_TABLE, TABLES, type RowOf, type TableName } from '../../../shared/src/index.js';
 import { buildIpc } from '../arrow/index.js';
 import { ENGINE_VERSION } from '../config/index.js';
 import { buildSessionTree, childRootMap, readMessageFacts, type MessageFacts } from '../derive/index.js';
 import type { Logger } from '../log.js';
 import { createStateStore, type StateStore } from '../persist/index.js';
 import { mergeIssues, type IngestPool, type TaskResult } from '../pipeline/index.js';
-import { collectSources, sourcesRows } from '../sources/index.js';
+import { collectSources, discoverSources, sourcesRows } from '../sources/index.js';
 import { createTableStore, type TableStore } from '../store/index.js';
 import { backfill, type Progress } from './backfill.js';
 import { deriveAll, flagForkCopies, type Derived } from './finalize.js';
-import { IngestState } from './ingestState.js';
-import { restoreState, type PersistedExtras } from './restore.js';
-import { summarize, type IndexSummary } from './summary.js';
+import { IngestState, issueLine, metaSignature, readFailed } from './ingestState.js';
+import { restoreState, rowsOf, type PersistedExtras } from './restore.js';
+import { forkCopiesFromMessages, summarize, type IndexSummary } from './summary.js';
 
 /** Tables rebuilt whole on every change; the rest are appended or upserted. */
 const WHOLE_TABLES: readonly TableName[] = ['sources', 'projects', 'sessions', 'todos', 'exchanges', 'delegations', 'session_stats', 'daily_stats', 'ingest_issues'];
@@ -80,12 +80,26 @@ export function createIndexer(options: IndexerOptions): Indexer {
   const persist: StateStore | null = options.stateDir ? createStateStore(indexDirFor(options.stateDir, options.dataDir), SCHEMA_VERSION, { engineVersion: ENGINE_VERSION }) : null;
   const staged: { table: TableName; bytes: Uint8Array; rows: number }[] = [];
   let persistTimer: NodeJS.Timeout | undefined;
-  let persistChain: Promise<void> = Promise.resolve();
-  let refreshing: Promise<RefreshReport> | undefined;
+  /**
+   * Refreshes and state writes run one at a time on this chain: a write commits the watermarks as they are
+   * when its segments are written, so no refresh may move them in between (a restart would skip those rows).
+   */
+  let exclusive: Promise<unknown> = Promise.resolve();
+  const serially = <T>(job: () => Promise<T>): Promise<T> => {
+    const run = exclusive.then(job);
+    exclusive = run.catch(() => undefined);
+    return run;
+  };
   /** Changes not yet written to the state dir. */
   let dirty = false;
   /** The derived output of the last rederive, for summaries (deriving again costs seconds on big corpora). */
   let lastDerived: Derived['derived'] | undefined;
+  /** Per database, a signature of its small tables at the last refresh: unchanged, and no bodies, means no rederive. */
+  let metaSignatures: Record<string, string> = {};
+  /** The derived tables in the store came from the state dir (a warm start) rather than from a rederive. */
+  let warmTablesLoaded = false;
+  /** Whether `facts` mirrors the messages table (a warm start defers reading it until a rederive needs it). */
+  let factsLoaded = true;
 
   const emit = (tables: readonly TableName[]) => {
     for (const listener of listeners) listener(tables);
@@ -104,9 +118,14 @@ export function createIndexer(options: IndexerOptions): Indexer {
     sources: state.sources.map(({ kind, path, records }) => ({ kind, path, records })),
     issues: Object.fromEntries(state.issues),
     duplicates: state.duplicates,
+    metaSignatures,
   });
 
   const rederive = async () => {
+    if (!factsLoaded) {
+      for (const f of readMessageFacts(store.snapshot('messages'))) facts.set(f.id, f);
+      factsLoaded = true;
+    }
     const derived = deriveAll(state, [...facts.values()], deleted);
     for (const [name, chunks] of derived.tables) store.replace(name, chunks);
     const sources = sourcesRows(await collectSources(options.dataDir, options.env));
@@ -117,9 +136,9 @@ export function createIndexer(options: IndexerOptions): Indexer {
 
   const persistNow = async (full: boolean) => {
     if (!persist) return;
-    dirty = false;
-    const writes = full ? [] : staged.splice(0);
     const write = async () => {
+      dirty = false;
+      const writes = full ? [] : staged.splice(0);
       if (full) {
         staged.length = 0;
         const cleared = await persist.clear();
@@ -143,8 +162,7 @@ export function createIndexer(options: IndexerOptions): Indexer {
       const committed = await persist.commit(extras());
       if (!committed.ok) throw new Error(committed.problem.message);
     };
-    persistChain = persistChain.then(write).catch((error: Error) => logger.warn(`state not saved (it is rebuilt on the next start): ${error.message}`));
-    await persistChain;
+    await serially(write).catch((error: Error) => logger.warn(`state not saved (it is rebuilt on the next start): ${error.message}`));
   };
 
   const schedulePersist = () => {
@@ -167,6 +185,7 @@ export function createIndexer(options: IndexerOptions): Indexer {
     }
     state.tables.clear(); // the store holds the chunks now
     for (const [id, db] of state.sessionSources) sessionDb.set(id, db);
+    metaSignatures = { ...state.metaSignatures };
     await persistNow(true);
   };
 
@@ -184,14 +203,26 @@ export function createIndexer(options: IndexerOptions): Indexer {
     restoreState(state, { sessions: tables.get('sessions') ?? [], projects: tables.get('projects') ?? [], todos: tables.get('todos') ?? [] }, saved);
     for (const [id, db] of Object.entries(saved.sessionDb)) sessionDb.set(id, db);
     for (const id of saved.deletedSessionIds) deleted.add(id);
-    for (const f of readMessageFacts(store.snapshot('messages'))) facts.set(f.id, f);
+    // Message facts are read from the store on the first rederive, if one is ever needed.
+    factsLoaded = false;
+    metaSignatures = { ...(saved.metaSignatures ?? {}) };
+    warmTablesLoaded = true;
     return undefined;
   };
 
-  const applyRefresh = (result: TaskResult): number => {
+  /** Applies one database's refresh; returns the body rows changed and whether its small tables changed. */
+  const applyRefresh = (result: TaskResult): { changed: number; metaChanged: boolean } => {
     const meta = result.meta;
-    mergeIssues(state.issuesOf(result.source), result.issues);
-    if (!meta) return 0;
+    const known = state.issuesOf(result.source);
+    // A cause seen for the first time is logged once, as the backfill does; repeats only count.
+    for (const [reason, { count, example }] of Object.entries(result.issues)) {
+      if (!known[reason]) logger.warn(issueLine(reason, count, result.source, example));
+    }
+    mergeIssues(known, result.issues);
+    const signature = metaSignature(meta);
+    const metaChanged = metaSignatures[result.source] !== signature;
+    metaSignatures[result.source] = signature;
+    if (!meta) return { changed: 0, metaChanged };
     // Sessions of this database that are gone were deleted in OpenCode: keep them, marked.
     const present = new Set(meta.sessions.map((s) => s.id));
     for (const [id, db] of sessionDb) if (db === result.source && !present.has(id)) deleted.add(id);
@@ -211,7 +242,7 @@ export function createIndexer(options: IndexerOptions): Indexer {
       staged.push({ table: name, bytes, rows: result.rows[name] ?? 0 });
       changed += result.rows[name] ?? 0;
     }
-    if (result.ipc.messages) for (const f of readMessageFacts([result.ipc.messages])) facts.set(f.id, f);
+    if (result.ipc.messages && factsLoaded) for (const f of readMessageFacts([result.ipc.messages])) facts.set(f.id, f);
     const recount = result.recounted;
     if (recount) {
       const sessions = new Set(recount.sessionIds);
@@ -222,20 +253,29 @@ export function createIndexer(options: IndexerOptions): Indexer {
       state.delegations.length = 0;
       state.delegations.push(...kept, ...recount.delegations);
     }
+    // A refresh that failed part way read rows in rowid order, not time order: moving a watermark would skip the rest.
+    if (readFailed(result)) return { changed, metaChanged: true };
     const marks = (state.watermarks[result.source] ??= {});
     if (result.eventRowid !== undefined) marks.event = result.eventRowid;
-    if (result.maxTimeUpdated > 0) {
-      marks.message = Math.max(marks.message ?? 0, result.maxTimeUpdated);
-      marks.part = Math.max(marks.part ?? 0, result.maxTimeUpdated);
+    // Each table keeps its own watermark: a message stamped before the newest part must still be found.
+    for (const table of ['message', 'part'] as const) {
+      const newest = result.maxTimeUpdatedByTable?.[table] ?? 0;
+      if (newest > 0) marks[table] = Math.max(marks[table] ?? 0, newest);
     }
-    return changed;
+    return { changed, metaChanged };
   };
 
   const refreshOnce = async (fullScan: boolean): Promise<RefreshReport> => {
     const started = performance.now();
+    // A database that appeared since the last look (a new channel, or one missing at the first index) joins here;
+    // with no watermarks yet, its first refresh reads it whole.
+    for (const location of await discoverSources(options.dataDir, options.env)) {
+      if (location.kind === 'sqlite') state.source('sqlite', location.path);
+    }
     const dbs = state.sources.filter((s) => s.kind === 'sqlite').map((s) => s.path);
     const childRoots = childRootMap(buildSessionTree(state.sessions.values()));
     let changed = 0;
+    let metaChanged = false;
     const results = await Promise.all(
       dbs.map((dbPath) => {
         const marks = state.watermarks[dbPath] ?? {};
@@ -249,10 +289,17 @@ export function createIndexer(options: IndexerOptions): Indexer {
         });
       }),
     );
-    for (const result of results) changed += applyRefresh(result);
+    for (const result of results) {
+      const applied = applyRefresh(result);
+      changed += applied.changed;
+      metaChanged ||= applied.metaChanged;
+    }
     if (changed > 0) emit(BODY_TABLES);
-    await rederive();
-    emit(WHOLE_TABLES);
+    // Derived tables depend only on bodies and the small tables: when neither moved, the saved ones stand.
+    if (changed > 0 || metaChanged || !lastDerived && !warmTablesLoaded) {
+      await rederive();
+      emit(WHOLE_TABLES);
+    }
     if (changed > 0 || fullScan) schedulePersist();
     return { changedRows: changed, elapsedMs: performance.now() - started };
   };
@@ -263,7 +310,7 @@ export function createIndexer(options: IndexerOptions): Indexer {
       const started = performance.now();
       const reason = await warmStart();
       if (reason === undefined) {
-        await rederive();
+        // The derived tables were saved with the bodies: they are current until a refresh finds a change.
         emit([...WHOLE_TABLES, ...BODY_TABLES]);
         return { mode: 'warm', elapsedMs: performance.now() - started };
       }
@@ -274,11 +321,16 @@ export function createIndexer(options: IndexerOptions): Indexer {
     },
     refresh(opts = {}) {
       // One refresh at a time; a change during a refresh is picked up by the next one.
-      const run = (refreshing ?? Promise.resolve()).then(() => refreshOnce(opts.fullScan ?? false));
-      refreshing = run.catch(() => ({ changedRows: 0, elapsedMs: 0 }));
-      return run;
+      return serially(() => refreshOnce(opts.fullScan ?? false));
     },
-    summary: (elapsedMs) => summarize(state, lastDerived ?? deriveAll(state, [...facts.values()], deleted).derived, elapsedMs),
+    summary: (elapsedMs) =>
+      summarize(
+        state,
+        lastDerived?.sessions ?? rowsOf<RowOf<'sessions'>>(store.snapshot('sessions')),
+        { parts: store.snapshot('parts'), toolCalls: store.snapshot('tool_calls') },
+        lastDerived?.forkCopyIds ?? forkCopiesFromMessages(store.snapshot('messages')),
+        elapsedMs,
+      ),
     onChange(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -287,10 +339,10 @@ export function createIndexer(options: IndexerOptions): Indexer {
       clearTimeout(persistTimer);
       persistTimer = undefined;
       if (dirty || staged.length > 0) await persistNow(false);
-      else await persistChain;
+      else await serially(async () => undefined);
     },
     async close() {
-      await refreshing;
+      await serially(async () => undefined);
       await this.flush();
     },
   };

@@ -3,9 +3,9 @@
  * the small records derivations need (sessions, projects, todos, delegations, aggregates), and what was
  * skipped, by source and reason. Merging is all the main thread does with worker output.
  */
-import type { RowOf, TableName } from '../../../shared/src/index.js';
+import { isProblemCode, PROBLEM_HELP, type RowOf, type TableName } from '../../../shared/src/index.js';
 import type { DelegationBase, SessionBase } from '../parse/index.js';
-import { mergeIssues, type IssueLog, type MessageAggregate, type SessionAggregate, type TaskResult } from '../pipeline/index.js';
+import { mergeIssues, type IssueLog, type MessageAggregate, type MetaResult, type SessionAggregate, type TaskResult } from '../pipeline/index.js';
 
 export interface SourceRecord {
   readonly kind: 'sqlite' | 'json';
@@ -18,8 +18,28 @@ export interface TableChunks {
   rows: number;
 }
 
+/** One log line per cause: what, where, an example, and what happens next (the code's help text). */
+export function issueLine(reason: string, count: number, source: string, example: string): string {
+  const next = isProblemCode(reason) ? ` (${PROBLEM_HELP[reason]})` : '';
+  return `${reason}: ${count} record(s) in ${source}; e.g. ${example}${next}`;
+}
+
+/** A task that could not read its source at all or to the end (`source.busy`, `source.vanished`, `source.unreadable`). */
+export function readFailed(result: TaskResult): boolean {
+  return Object.keys(result.issues).some((reason) => reason.startsWith('source.'));
+}
+
 function tally(into: Record<string, number>, from: Readonly<Record<string, number>>): void {
   for (const [key, n] of Object.entries(from)) into[key] = (into[key] ?? 0) + n;
+}
+
+/**
+ * What a database's small tables (sessions, projects, todos) looked like: their newest update times and counts.
+ * When it is unchanged and no message or part changed, the derived tables need no recomputing.
+ */
+export function metaSignature(meta: MetaResult | undefined): string {
+  if (!meta) return 'unreadable';
+  return JSON.stringify([meta.watermarks?.['session'] ?? 0, meta.watermarks?.['todo'] ?? 0, meta.sessions.length, meta.projects.length, meta.todos.length]);
 }
 
 export class IngestState {
@@ -39,6 +59,13 @@ export class IngestState {
   readonly sources: SourceRecord[] = [];
   /** Per database: newest time_updated per table, for incremental reads. */
   readonly watermarks: Record<string, Record<string, number>> = {};
+  /** Per database, `metaSignature` of its small tables as last read. */
+  readonly metaSignatures: Record<string, string> = {};
+  /**
+   * Databases a message or part range could not be read from. They get no watermarks, so the first refresh reads
+   * them whole: a watermark from the ranges that did succeed would hide the older rows of the one that failed.
+   */
+  readonly unfinished = new Set<string>();
   duplicates = 0;
 
   source(kind: 'sqlite' | 'json', path: string): SourceRecord {
@@ -59,6 +86,7 @@ export class IngestState {
     this.source(kind, result.source).records += result.records;
     mergeIssues(this.issuesOf(result.source), result.issues);
     const meta = result.meta;
+    if (kind === 'sqlite') this.metaSignatures[result.source] = metaSignature(meta);
     if (!meta) return;
     for (const s of meta.sessions) {
       if (!this.sessions.has(s.id)) {
@@ -112,7 +140,11 @@ export class IngestState {
     tally(this.partTypes, result.partTypes);
     tally(this.toolsByName, result.toolsByName);
     tally(this.toolsByStatus, result.toolsByStatus);
-    if (kind === 'sqlite' && result.maxTimeUpdated > 0) {
+    if (kind === 'sqlite' && readFailed(result)) {
+      this.unfinished.add(result.source);
+      delete this.watermarks[result.source];
+    }
+    if (kind === 'sqlite' && result.maxTimeUpdated > 0 && !this.unfinished.has(result.source)) {
       const marks = (this.watermarks[result.source] ??= {});
       const table = result.task === 'sqlite-messages' ? 'message' : 'part';
       marks[table] = Math.max(marks[table] ?? 0, result.maxTimeUpdated);

@@ -22,6 +22,8 @@ export interface PersistedExtras {
   readonly sources: { kind: 'sqlite' | 'json'; path: string; records: number }[];
   readonly issues: Record<string, Record<string, { count: number; example: string }>>;
   readonly duplicates: number;
+  /** Per database, what its sessions, projects, todos and issues looked like at the last refresh (see indexer). */
+  readonly metaSignatures?: Record<string, string>;
 }
 
 export function rowsOf<T>(chunks: readonly Uint8Array[]): T[] {

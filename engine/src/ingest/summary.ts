@@ -1,12 +1,15 @@
 /** The `index --json` summary: counts after de-duplication, token sums and what was skipped. */
 import { KNOWN_PART_TYPES as KNOWN } from '../parse/index.js';
-import type { DeriveOutput } from '../derive/index.js';
+import { tableFromIPC } from 'apache-arrow';
+import type { RowOf } from '../../../shared/src/index.js';
 import type { IngestState } from './ingestState.js';
 
 export interface IndexSummary {
   sessions: { root: number; child: number };
   messages: { user: number; assistant: number; forkCopies: number };
+  /** Parts by type, fork copies left out (they are counted in `forkCopyParts`). */
   parts: Record<string, number>;
+  forkCopyParts: number;
   toolCalls: { byTool: Record<string, number>; byStatus: Record<string, number> };
   tokens: { input: number; output: number; reasoning: number; cacheRead: number; cacheWrite: number; total: number };
   cost: number;
@@ -21,8 +24,50 @@ export interface IndexSummary {
 
 const sorted = (record: Record<string, number>) => Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : 1)));
 
-export function summarize(state: IngestState, derived: DeriveOutput, elapsedMs: number): IndexSummary {
-  const sessions = derived.sessions;
+/** The body tables the summary counts from, as the store holds them. */
+export interface SummaryBodies {
+  readonly parts: readonly Uint8Array[];
+  readonly toolCalls: readonly Uint8Array[];
+}
+
+/** Ids of messages flagged `is_fork_copy` in the messages table. */
+export function forkCopiesFromMessages(chunks: readonly Uint8Array[]): Set<string> {
+  const copies = new Set<string>();
+  for (const bytes of chunks) {
+    const table = tableFromIPC(bytes);
+    const ids = table.getChild('id')?.toArray() as string[] | undefined;
+    const flags = table.getChild('is_fork_copy');
+    if (!ids || !flags) continue;
+    for (let i = 0; i < ids.length; i++) if (flags.get(i) === true) copies.add(ids[i]!);
+  }
+  return copies;
+}
+
+/**
+ * Tallies `columns` of a body table, leaving out rows of fork-copied messages (a fork copies parts with their
+ * messages; counting them would count the shared history once per fork). Returns the rows left out.
+ */
+function tallyBodies(chunks: readonly Uint8Array[], columns: readonly string[], copies: ReadonlySet<string>, into: Record<string, number>[]): number {
+  let skipped = 0;
+  for (const bytes of chunks) {
+    const table = tableFromIPC(bytes);
+    const messageIds = table.getChild('message_id')?.toArray() as string[] | undefined;
+    const values = columns.map((c) => table.getChild(c)?.toArray() as (string | null)[] | undefined);
+    for (let i = 0; i < table.numRows; i++) {
+      if (copies.size > 0 && messageIds && copies.has(messageIds[i]!)) {
+        skipped++;
+        continue;
+      }
+      values.forEach((column, k) => {
+        const key = column?.[i] ?? 'unknown';
+        into[k]![key] = (into[k]![key] ?? 0) + 1;
+      });
+    }
+  }
+  return skipped;
+}
+
+export function summarize(state: IngestState, sessions: readonly RowOf<'sessions'>[], bodies: SummaryBodies, copies: ReadonlySet<string>, elapsedMs: number): IndexSummary {
   const tokens = { input: 0, output: 0, reasoning: 0, cacheRead: 0, cacheWrite: 0, total: 0 };
   let cost = 0;
   let zeroCostSteps = 0;
@@ -44,13 +89,19 @@ export function summarize(state: IngestState, derived: DeriveOutput, elapsedMs: 
   }
   const todos: Record<string, number> = {};
   for (const t of state.todos.values()) todos[t.status] = (todos[t.status] ?? 0) + 1;
+  const partTypes: Record<string, number> = {};
+  const byTool: Record<string, number> = {};
+  const byStatus: Record<string, number> = {};
+  const forkCopyParts = tallyBodies(bodies.parts, ['type'], copies, [partTypes]);
+  tallyBodies(bodies.toolCalls, ['tool', 'status'], copies, [byTool, byStatus]);
   const unknownTypes: Record<string, number> = {};
-  for (const [type, n] of Object.entries(state.partTypes)) if (!KNOWN.has(type)) unknownTypes[type] = n;
+  for (const [type, n] of Object.entries(partTypes)) if (!KNOWN.has(type)) unknownTypes[type] = n;
   return {
     sessions: { root: sessions.filter((s) => s.parent_id === null).length, child: sessions.filter((s) => s.parent_id !== null).length },
     messages: { user, assistant, forkCopies },
-    parts: sorted(state.partTypes),
-    toolCalls: { byTool: sorted(state.toolsByName), byStatus: sorted(state.toolsByStatus) },
+    parts: sorted(partTypes),
+    forkCopyParts,
+    toolCalls: { byTool: sorted(byTool), byStatus: sorted(byStatus) },
     tokens,
     cost: Math.round(cost * 1e6) / 1e6,
     zeroCostSteps,

@@ -17,7 +17,10 @@ export interface WatchOptions {
   /** Called after a change, at most once per `coalesceMs`. */
   readonly onChange: (fullScan: boolean) => void;
   readonly coalesceMs?: number;
-  /** Interval of the safety-net full scan; 0 disables it. */
+  /**
+   * Interval of the safety-net full scan (by time watermark, ignoring the event tail); 0 disables it. It reads
+   * every message and part row's header, seconds on a large database, so it runs every ten minutes by default.
+   */
   readonly fullScanMs?: number;
 }
 
@@ -42,7 +45,7 @@ export function watchStorage(options: WatchOptions): StorageWatcher {
   });
   watcher.on('add', trigger).on('change', trigger).on('unlink', trigger);
   watcher.on('error', (error) => options.logger.warn(`watch: ${(error as Error).message}`));
-  const full = options.fullScanMs ?? 60_000;
+  const full = options.fullScanMs ?? 600_000;
   const interval = full > 0 ? setInterval(() => options.onChange(true), full) : undefined;
   interval?.unref();
   return {

@@ -37,6 +37,8 @@ export class Collector {
   records = 0;
   duplicates = 0;
   maxTimeUpdated = 0;
+  /** Newest time_updated per table read (`message`, `part`): each table keeps its own watermark. */
+  readonly maxTimeUpdatedByTable: Record<string, number> = {};
 
   /**
    * @param aggregatesOnly count parts into the aggregates without keeping rows (a live refresh recomputes the
@@ -125,6 +127,7 @@ export class Collector {
       records: this.records,
       duplicates: this.duplicates,
       maxTimeUpdated: this.maxTimeUpdated,
+      maxTimeUpdatedByTable: { ...this.maxTimeUpdatedByTable },
     };
   }
 }

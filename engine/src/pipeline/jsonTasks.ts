@@ -7,15 +7,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { isObject, messageIdsFromJson, partIdsFromJson, projectFromJson, sessionFromJson, todoRow, type SessionBase } from '../parse/index.js';
+import { problemFromError } from '../sources/index.js';
 import type { RowOf } from '../../../shared/src/index.js';
 import { Collector, parseBody } from './collector.js';
 import { openReadOnly } from './sqliteTasks.js';
 import type { ChildRoots, TaskResult } from './tasks.js';
 
-function listJson(dir: string): string[] {
+/** `.json` names in a directory; a directory that is not there lists as empty (or calls `onMissing`). */
+function listJson(dir: string, onMissing?: (error: Error) => void): string[] {
   try {
     return fs.readdirSync(dir).filter((name) => name.endsWith('.json')).sort();
-  } catch {
+  } catch (error) {
+    onMissing?.(error as Error);
     return [];
   }
 }
@@ -95,11 +98,47 @@ export function readJsonMeta(storageDir: string): TaskResult {
   return { ...collector.result('json-meta', storageDir), meta: { sessions, projects, todos } };
 }
 
-/** Ids the databases already hold for one group (a session's messages or a message's parts). */
-function knownIds(dbs: readonly Database.Database[], kind: 'json-messages' | 'json-parts', group: string): Set<string> {
+function noteDedupProblem(collector: Collector, dbPath: string, error: unknown): void {
+  const problem = problemFromError(error, dbPath);
+  collector.noteIssue(problem.code, `${dbPath}: ${problem.message}; legacy records cannot be de-duplicated against it`);
+}
+
+/**
+ * Opens the databases to check legacy ids against. One without the table (an empty, never-migrated file) has
+ * nothing to check; one that cannot be read is noted and left out.
+ */
+function openForDedup(collector: Collector, dbPaths: readonly string[], table: 'message' | 'part'): Map<string, Database.Database> {
+  const dbs = new Map<string, Database.Database>();
+  for (const dbPath of dbPaths) {
+    let db: Database.Database | undefined;
+    try {
+      db = openReadOnly(dbPath);
+      if (db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table)) dbs.set(dbPath, db);
+      else db.close();
+    } catch (error) {
+      db?.close();
+      noteDedupProblem(collector, dbPath, error);
+    }
+  }
+  return dbs;
+}
+
+/**
+ * Ids the databases already hold for one group (a session's messages or a message's parts). A database that
+ * fails now (locked, vanished, corrupt) is noted once and dropped, so one bad database costs one busy wait.
+ */
+function knownIds(collector: Collector, dbs: Map<string, Database.Database>, kind: 'json-messages' | 'json-parts', group: string): Set<string> {
   const ids = new Set<string>();
   const sql = kind === 'json-messages' ? 'SELECT id FROM message WHERE session_id = ?' : 'SELECT id FROM part WHERE message_id = ?';
-  for (const db of dbs) for (const row of db.prepare(sql).iterate(group) as IterableIterator<{ id: string }>) ids.add(row.id);
+  for (const [dbPath, db] of dbs) {
+    try {
+      for (const row of db.prepare(sql).iterate(group) as IterableIterator<{ id: string }>) ids.add(row.id);
+    } catch (error) {
+      noteDedupProblem(collector, dbPath, error);
+      db.close();
+      dbs.delete(dbPath);
+    }
+  }
   return ids;
 }
 
@@ -111,19 +150,17 @@ export function readJsonBodies(
   childRoots: ChildRoots,
 ): TaskResult {
   const collector = new Collector('json');
-  const dbs: Database.Database[] = [];
+  const dbs = openForDedup(collector, dbPaths, kind === 'json-messages' ? 'message' : 'part');
   try {
-    for (const dbPath of dbPaths) {
-      try {
-        dbs.push(openReadOnly(dbPath));
-      } catch (error) {
-        collector.noteIssue('source.unreadable', `${dbPath}: ${(error as Error).message}; legacy records cannot be de-duplicated against it`);
-      }
-    }
     const root = path.join(storageDir, kind === 'json-messages' ? 'message' : 'part');
     for (const group of groups) {
-      const skip = knownIds(dbs, kind, group);
-      for (const name of listJson(path.join(root, group))) {
+      const skip = knownIds(collector, dbs, kind, group);
+      // The group was listed by the backfill moments ago: if it is gone now, say so rather than read nothing.
+      const gone = (error: Error) => {
+        const problem = problemFromError(error, path.join(root, group));
+        collector.noteIssue(problem.code, `${problem.source}: ${problem.message}`);
+      };
+      for (const name of listJson(path.join(root, group), gone)) {
         const file = path.join(root, group, name);
         if (skip.has(name.slice(0, -'.json'.length))) {
           collector.records++;
@@ -161,6 +198,6 @@ export function readJsonBodies(
     }
     return collector.result(kind, storageDir);
   } finally {
-    for (const db of dbs) db.close();
+    for (const db of dbs.values()) db.close();
   }
 }

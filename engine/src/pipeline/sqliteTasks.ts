@@ -78,9 +78,9 @@ export function readSqliteMeta(dbPath: string): TaskResult {
       todos,
       bounds: { message: bounds('message'), part: bounds('part') },
       watermarks: {
+        // message and part have no index on time_updated: a max() there scans the whole (large) table. Their
+        // watermarks come from the body tasks instead, which see every row's time_updated anyway.
         session: newest('session'),
-        message: newest('message'),
-        part: newest('part'),
         todo: newest('todo'),
         // Read before any body, so a change made during the backfill is still in the tail afterwards.
         event: tables.has('event') ? (db.prepare('SELECT coalesce(max(rowid), 0) AS r FROM event').get() as { r: number }).r : -1,
@@ -130,6 +130,7 @@ function collectBodies(collector: Collector, db: Database.Database, table: 'mess
   for (const row of selectRows(db, table, selector)) {
     collector.records++;
     if (row.time_updated > collector.maxTimeUpdated) collector.maxTimeUpdated = row.time_updated;
+    if (row.time_updated > (collector.maxTimeUpdatedByTable[table] ?? 0)) collector.maxTimeUpdatedByTable[table] = row.time_updated;
     const data = parseBody(collector, row.data, `${table} ${row.id}`);
     if (!data) continue;
     const rootSessionId = childRoots[row.session_id] ?? row.session_id;
@@ -205,7 +206,9 @@ export function refreshSqlite(dbPath: string, options: RefreshOptions): TaskResu
   let eventRowid = options.afterEventRowid;
   try {
     db = openReadOnly(dbPath);
-    const tail = !options.fullScan && options.afterEventRowid >= 0 ? readEventTail(db, options.afterEventRowid) : undefined;
+    // The tail is trusted once the event table has been seen holding rows (OpenCode >= 1.17 writes every message
+    // and part change there); an empty one may belong to a version that never writes it, so time decides then.
+    const tail = !options.fullScan && options.afterEventRowid > 0 ? readEventTail(db, options.afterEventRowid) : undefined;
     if (tail) {
       eventRowid = tail.lastRowid;
       if (tail.messageIds.size > 0) collectBodies(collector, db, 'message', { ids: [...tail.messageIds] }, options.childRoots);

@@ -84,6 +84,8 @@ export interface TaskResult {
   readonly duplicates: number;
   /** Newest time_updated among the records read (SQLite ranges). */
   readonly maxTimeUpdated: number;
+  /** Newest time_updated per table read (`message`, `part`). */
+  readonly maxTimeUpdatedByTable?: Readonly<Record<string, number>>;
   /** Last `event` rowid seen by a refresh; -1 when the database has no event table. */
   readonly eventRowid?: number;
   /** A refresh's complete aggregates for the sessions whose parts changed: they replace the old ones. */

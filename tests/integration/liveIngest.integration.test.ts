@@ -1,0 +1,105 @@
+/**
+ * Live ingest against real OpenCode: the indexer and the storage watcher run while `opencode serve` works through
+ * scenarios, and every change reaches the engine's tables through the watcher alone (no manual refresh), as
+ * upserts: a tool part that went pending → running → completed is one row, in its final state.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { tableFromIPC } from 'apache-arrow';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createIndexer, watchStorage, type Indexer, type StorageWatcher } from '../../engine/src/ingest/index.js';
+import { createMemoryLogger } from '../../engine/src/log.js';
+import { createIngestPool, type IngestPool } from '../../engine/src/pipeline/index.js';
+import { openOpencodeDb, runScenario, scenarios, startFakeModel, startOpencode, waitFor } from '../harness/index.js';
+import type { FakeModel, OpencodeInstance } from '../harness/index.js';
+
+let fm: FakeModel | undefined;
+let oc: OpencodeInstance | undefined;
+let pool: IngestPool | undefined;
+let indexer: Indexer | undefined;
+let watcher: StorageWatcher | undefined;
+let stateDir: string;
+let changes = 0;
+const logger = createMemoryLogger();
+
+const rows = (table: Parameters<Indexer['store']['snapshot']>[0]): Record<string, unknown>[] =>
+  (indexer as Indexer).store.snapshot(table).flatMap((bytes) => tableFromIPC(bytes).toArray().map((r) => r.toJSON() as Record<string, unknown>));
+
+beforeAll(async () => {
+  stateDir = await mkdtemp(join(tmpdir(), 'ocm-live-int-'));
+  fm = await startFakeModel();
+  oc = await startOpencode({ fakeModelUrl: fm.url });
+  // One turn before the engine starts, so the backfill has something to read.
+  await runScenario(oc, fm, scenarios.todos, { timeoutMs: 60_000 });
+  pool = createIngestPool({ threads: 2 });
+  indexer = createIndexer({ dataDir: oc.dataDir, stateDir, env: {}, pool, logger });
+  await indexer.start();
+  indexer.onChange(() => changes++);
+  const live = indexer;
+  watcher = watchStorage({ dataDir: oc.dataDir, logger, onChange: (fullScan) => void live.refresh({ fullScan }) });
+});
+
+afterAll(async () => {
+  await watcher?.close();
+  await indexer?.close();
+  await pool?.close();
+  await oc?.stop();
+  await fm?.close();
+  if (stateDir) await rm(stateDir, { recursive: true, force: true });
+});
+
+describe('live ingest from a running OpenCode', () => {
+  it('picks up a whole new turn through the watcher, tool parts as single upserted rows', async () => {
+    const o = oc as OpencodeInstance;
+    const before = changes;
+    const run = await runScenario(o, fm as FakeModel, scenarios.multiStep, { timeoutMs: 60_000 });
+    const db = openOpencodeDb(o.dbPath);
+    try {
+      const wantTools = db.toolParts(run.sessionId).map((p) => ({ id: p.id, tool: p.tool, status: p.status }));
+      const wantParts = db.parts(run.sessionId).length;
+      expect(wantTools.length).toBeGreaterThanOrEqual(3);
+      // Only the watcher drives refreshes here; wait (bounded) until the tables show the finished turn.
+      await waitFor(
+        () => {
+          const tools = rows('tool_calls').filter((t) => t['session_id'] === run.sessionId);
+          const parts = rows('parts').filter((p) => p['session_id'] === run.sessionId);
+          return tools.length === wantTools.length && tools.every((t) => t['status'] === 'completed') && parts.length === wantParts ? true : undefined;
+        },
+        { timeoutMs: 30_000, what: 'the multi-step turn in the engine tables' },
+      );
+      const tools = rows('tool_calls').filter((t) => t['session_id'] === run.sessionId);
+      expect(tools.map((t) => ({ id: t['id'], tool: t['tool'], status: t['status'] })).sort((a, b) => String(a.id).localeCompare(String(b.id)))).toEqual(
+        [...wantTools].sort((a, b) => a.id.localeCompare(b.id)),
+      );
+      // Upserts, not appends: each stored part is exactly one row, whatever states it went through.
+      const partIds = rows('parts').map((p) => p['id']);
+      expect(new Set(partIds).size).toBe(partIds.length);
+      expect(changes).toBeGreaterThan(before);
+      // Derived tables follow: the session row carries the turn's usage as OpenCode recorded it.
+      const session = rows('sessions').find((s) => s['id'] === run.sessionId);
+      const stored = db.session(run.sessionId);
+      expect(session?.['tokens_output']).toBe(BigInt(stored?.tokens_output ?? -1));
+      const todos = rows('todos').filter((t) => t['session_id'] === run.sessionId);
+      expect(todos).toHaveLength(db.todos(run.sessionId).length);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('saves what it ingested live: a warm restart from the state dir has the same tables', async () => {
+    const o = oc as OpencodeInstance;
+    await (indexer as Indexer).flush();
+    const restartPool = createIngestPool({ threads: 1 });
+    const again = createIndexer({ dataDir: o.dataDir, stateDir, env: {}, pool: restartPool, logger });
+    try {
+      expect((await again.start()).mode).toBe('warm');
+      for (const table of ['sessions', 'messages', 'parts', 'tool_calls', 'todos'] as const) {
+        expect(again.store.rowCount(table), table).toBe((indexer as Indexer).store.rowCount(table));
+      }
+    } finally {
+      await again.close();
+      await restartPool.close();
+    }
+  });
+});
