@@ -87,6 +87,25 @@ describe('live ingest from a running OpenCode', () => {
     }
   });
 
+  it('keeps a session OpenCode deleted, marked deleted, with its messages (an audit trail survives deletion)', async () => {
+    const o = oc as OpencodeInstance;
+    const victim = rows('sessions').find((s) => s['parent_id'] === null && s['is_deleted'] === false);
+    expect(victim).toBeDefined();
+    const id = String(victim?.['id']);
+    const messagesBefore = rows('messages').filter((m) => m['session_id'] === id).length;
+    expect(messagesBefore).toBeGreaterThan(0);
+    const response = await o.fetch(`/session/${id}`, { method: 'DELETE' });
+    expect(response.status).toBe(200);
+    const db = openOpencodeDb(o.dbPath);
+    try {
+      expect(db.session(id)).toBeUndefined();
+    } finally {
+      db.close();
+    }
+    await waitFor(() => rows('sessions').find((s) => s['id'] === id && s['is_deleted'] === true), { timeoutMs: 30_000, what: 'the deleted session marked' });
+    expect(rows('messages').filter((m) => m['session_id'] === id)).toHaveLength(messagesBefore);
+  });
+
   it('saves what it ingested live: a warm restart from the state dir has the same tables', async () => {
     const o = oc as OpencodeInstance;
     await (indexer as Indexer).flush();
