@@ -32,6 +32,9 @@ const RECORD_KEY: Partial<Record<TableName, string>> = {
   file_operations: 'part_id',
 };
 
+/** A chunk below this many rows came from a live refresh rather than a backfill range. */
+const SMALL_CHUNK_ROWS = 1_000;
+
 function makeChunk(ipc: Uint8Array, withRowids: boolean): Chunk {
   const table = tableFromIPC(ipc);
   let rowids: Float64Array | null = null;
@@ -42,14 +45,17 @@ function makeChunk(ipc: Uint8Array, withRowids: boolean): Chunk {
     const vector = table.getChild('source_rowid');
     rowids = new Float64Array(table.numRows);
     if (vector) {
+      // One typed array per column chunk, not a per-row iterator: this runs for every chunk on a warm start.
       let i = 0;
-      for (const value of vector) {
-        const r = Number(value as bigint);
-        rowids[i] = r;
-        if (i > 0 && r < rowids[i - 1]!) sorted = false;
-        if (r < min) min = r;
-        if (r > max) max = r;
-        i++;
+      for (const data of vector.data) {
+        const values = data.values as BigInt64Array;
+        for (let k = 0; k < data.length; k++, i++) {
+          const r = Number(values[k]!); // a sliced Data has its values buffer sliced already
+          rowids[i] = r;
+          if (i > 0 && r < rowids[i - 1]!) sorted = false;
+          if (r < min) min = r;
+          if (r > max) max = r;
+        }
       }
     }
   }
@@ -77,8 +83,8 @@ export interface TableStore {
   /** Live rows of a table, as IPC chunks (at least one, so an empty table still has its schema). */
   snapshot(name: TableName): Uint8Array[];
   rowCount(name: TableName): number;
-  /** Merges a table's chunks into one when it has many small or dead-heavy chunks. */
-  compact(name: TableName, maxChunks?: number): boolean;
+  /** Folds a table's small chunks (live refreshes) and chunks with dead rows into one, when there are many of them. */
+  compact(name: TableName, maxSmallChunks?: number): boolean;
   readonly version: number;
   tables(): TableName[];
 }
@@ -157,14 +163,19 @@ export function createTableStore(): TableStore {
     rowCount(name) {
       return list(name).reduce((sum, c) => sum + c.rows - c.deadCount, 0);
     },
-    compact(name, maxChunks = 64) {
+    compact(name, maxSmallChunks = 64) {
       const l = list(name);
       const dead = l.reduce((sum, c) => sum + c.deadCount, 0);
       const total = l.reduce((sum, c) => sum + c.rows, 0);
-      if (l.length <= maxChunks && dead <= total / 4) return false;
-      // Only chunks with dead rows are rebuilt; the rest are joined batch by batch.
-      const live = l.filter((c) => c.rows - c.deadCount > 0).map((c) => served(name, c));
-      chunks.set(name, [makeChunk(live.length > 0 ? concatIpc(live) : buildIpc(tableSpec(name), []), hasRowids(name))]);
+      // Backfill chunks (thousands of rows each) are left alone; live refreshes add many small ones, and
+      // upserts leave dead rows: those are what compaction folds away.
+      const small = l.filter((c) => c.rows < SMALL_CHUNK_ROWS);
+      const dirty = l.filter((c) => c.deadCount > 0);
+      if (small.length <= maxSmallChunks && dead <= total / 4) return false;
+      const fold = new Set([...small, ...dirty]);
+      const kept = l.filter((c) => !fold.has(c));
+      const live = [...fold].filter((c) => c.rows - c.deadCount > 0).map((c) => served(name, c));
+      chunks.set(name, live.length > 0 ? [...kept, makeChunk(concatIpc(live), hasRowids(name))] : kept);
       version++;
       return true;
     },
