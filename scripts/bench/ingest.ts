@@ -14,10 +14,11 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runMeasured, stopStartedChildren, tail } from './child.js';
 import { describeCorpus, generateCorpus, tallyCorpusTokens, type CorpusInfo } from './corpus.js';
-import { cpuBusyPercent, crossCheck, judgeGoals, liveFigures, machineInfo, type Figures, type IndexRun, type PeerRun } from './figures.js';
+import { cpuBusyPercent, crossCheck, judgeGoals, liveFigures, machineInfo, percentile, type Figures, type IndexRun, type PeerRun } from './figures.js';
 import { runInterruptUndos } from './interrupt.js';
 import { measureLimit, type LimitResult } from './limit.js';
 import { measureLive } from './live.js';
+import { measureLiveEngine } from './liveEngine.js';
 import { measurePeer, type TokenTotals } from './peer.js';
 import { renderMarkdown, renderText, writeSection } from './report.js';
 
@@ -161,6 +162,20 @@ async function main(): Promise<number> {
     const peerResult = await step('(f) ccusage', errors, () => measurePeer(REPO_ROOT, corpus.xdgDataHome, options.timeoutMs));
     const peer: PeerRun | null = peerResult && { wallMs: peerResult.run.wallMs, peakRssKb: peerResult.run.peakRssKb, days: peerResult.days, tokens: peerResult.tokens, command: peerResult.command };
     const tally = tallyCorpusTokens(corpus.dataDir);
+    const liveEngineRun = cold
+      ? await step(`(d) live latency inside the engine, ${options.changes} changes`, errors, () =>
+          measureLiveEngine({ dataDir: corpus.dataDir, stateDir, changes: options.changes, changeTimeoutMs: 30_000 }),
+        )
+      : null;
+    const liveEngine = liveEngineRun && {
+      attempted: liveEngineRun.attempted,
+      missed: liveEngineRun.missed,
+      bodyP50Ms: percentile(liveEngineRun.bodyMs, 50),
+      bodyP95Ms: percentile(liveEngineRun.bodyMs, 95),
+      bodyMaxMs: liveEngineRun.bodyMs.length ? Math.max(...liveEngineRun.bodyMs) : null,
+      derivedP50Ms: percentile(liveEngineRun.derivedMs, 50),
+      derivedP95Ms: percentile(liveEngineRun.derivedMs, 95),
+    };
     const live = cold
       ? await step(`(d) live latency, ${options.changes} changes`, errors, () =>
           measureLive({ repoRoot: REPO_ROOT, dataDir: corpus.dataDir, stateDir, changes: options.changes, changeTimeoutMs: 120_000, startTimeoutMs: options.timeoutMs, budgetMs: 5 * 60_000, env: engineEnv(tmp), tmpDir: tmp }),
@@ -176,6 +191,7 @@ async function main(): Promise<number> {
       cold,
       warm,
       live: live && liveFigures(live),
+      liveEngine,
       peer,
       tokens: crossCheck(corpus, tally, cold?.tokens ?? null, warm?.tokens ?? null, peer?.tokens ?? null),
       errors,

@@ -40,6 +40,16 @@ function stepLines(f: Figures): Line[] {
       note: `${l.p50LowerMs ? `at least p50 ${ms(l.p50LowerMs)} / p95 ${ms(l.p95LowerMs)}; ` : ''}max ${ms(l.maxMs)}; refresh done (sources) first in ${l.sourcesLatenciesMs.length}, p50 ${ms(l.sourcesP50Ms)}; pushed frames: ${l.pushFrames}`,
     });
   }
+  if (f.liveEngine) {
+    const e = f.liveEngine;
+    lines.push({
+      step: `(d) live latency in the engine: commit → row in its tables (${e.attempted - e.missed} of ${e.attempted} changes)`,
+      time: `p50 ${ms(e.bodyP50Ms)}`,
+      rate: `p95 ${ms(e.bodyP95Ms)}`,
+      rss: '',
+      note: `max ${ms(e.bodyMaxMs)}; derived tables (sessions, exchanges, stats) rebuilt p50 ${ms(e.derivedP50Ms)} / p95 ${ms(e.derivedP95Ms)}`,
+    });
+  }
   if (f.peer) lines.push({ step: '(f) ccusage 20.0.24 `opencode daily --json --offline`', time: s(f.peer.wallMs), rate: rate(rows, f.peer.wallMs), rss: rss(f.peer.peakRssKb), note: `${f.peer.days} days; ccusage/engine cold = ${f.cold ? (f.peer.wallMs / f.cold.wallMs).toFixed(2) : '—'}${f.warm ? `, ccusage/engine warm = ${(f.peer.wallMs / f.warm.wallMs).toFixed(2)}` : ''}` });
   return lines;
 }
@@ -98,6 +108,10 @@ by the step's time, for every step, so they compare directly.
   \`/proc/<pid>/status\`, polled every 50 ms; the engine's Piscina workers are threads of that one process.
 - **(c) warm restart**: the same command on the state dir (b) left; it loads the persisted Arrow segments and
   reads only what changed.
+- **(d) live in the engine**: the indexer and storage watcher that \`start\` runs, in the benchmark's own process,
+  warm-started from the state dir of (b); the same OpenCode-style changes as below, one at a time after a 250 ms
+  pause. Timed from the commit to the indexer's change notice whose newest \`parts\` chunk holds the new row, and
+  to the next rebuild of the derived tables. This is the goal's "in the engine's tables".
 - **(d) live**: \`bin/opencode-monitor start --port 0\` on the state dir of (b) (a warm start), with its own
   XDG_CONFIG_HOME. Each change is one OpenCode-style transaction in \`opencode.db\`: a new \`text\` part row in the
   newest message plus its \`event_sequence\` bump and \`message.part.updated.1\` \`event\` row (ids in OpenCode's

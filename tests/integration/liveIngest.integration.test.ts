@@ -37,7 +37,8 @@ beforeAll(async () => {
   await indexer.start();
   indexer.onChange(() => changes++);
   const live = indexer;
-  watcher = watchStorage({ dataDir: oc.dataDir, logger, onChange: (fullScan) => void live.refresh({ fullScan }) });
+  watcher = watchStorage({ dataDir: oc.dataDir, logger, onChange: (fullScan) => void live.refresh({ fullScan, derive: 'soon' }) });
+  await watcher.ready;
 });
 
 afterAll(async () => {
@@ -76,10 +77,13 @@ describe('live ingest from a running OpenCode', () => {
       const partIds = rows('parts').map((p) => p['id']);
       expect(new Set(partIds).size).toBe(partIds.length);
       expect(changes).toBeGreaterThan(before);
-      // Derived tables follow: the session row carries the turn's usage as OpenCode recorded it.
-      const session = rows('sessions').find((s) => s['id'] === run.sessionId);
+      // Derived tables follow shortly (a debounced pass): the session row carries the turn's usage as OpenCode recorded it.
       const stored = db.session(run.sessionId);
-      expect(session?.['tokens_output']).toBe(BigInt(stored?.tokens_output ?? -1));
+      const session = await waitFor(() => rows('sessions').find((s) => s['id'] === run.sessionId && s['tokens_output'] === BigInt(stored?.tokens_output ?? -1)), {
+        timeoutMs: 30_000,
+        what: "the session's usage in the derived sessions table",
+      });
+      expect(session['assistant_messages']).toBe(BigInt(db.messages(run.sessionId).filter((m) => m.data.role === 'assistant').length));
       const todos = rows('todos').filter((t) => t['session_id'] === run.sessionId);
       expect(todos).toHaveLength(db.todos(run.sessionId).length);
     } finally {

@@ -56,7 +56,8 @@ export async function startCommand(options: StartOptions, io: CliIo): Promise<nu
   bar.finish();
   logger.info(`Indexed ${options.dataDir} in ${(report.elapsedMs / 1000).toFixed(1)} s (${report.mode === 'warm' ? 'from the saved index' : 'full read'})`);
   if (report.mode === 'warm') await indexer.refresh();
-  const watcher = watchStorage({ dataDir: options.dataDir, logger, onChange: (fullScan) => void indexer.refresh({ fullScan }).catch((e: Error) => logger.warn(`refresh: ${e.message}`)) });
+  const watcher = watchStorage({ dataDir: options.dataDir, logger, onChange: (fullScan) => void indexer.refresh({ fullScan, derive: 'soon' }).catch((e: Error) => logger.warn(`refresh: ${e.message}`)) });
+  await watcher.ready;
   const server = await startServer({
     host: options.host,
     port: options.port,

@@ -21,6 +21,13 @@ import { IngestState, issueLine, metaSignature, readFailed } from './ingestState
 import { restoreState, rowsOf, type PersistedExtras } from './restore.js';
 import { forkCopiesFromMessages, summarize, type IndexSummary } from './summary.js';
 
+/** Quiet time after a change before the derived tables are recomputed (live refreshes). */
+const REDERIVE_DELAY_MS = 250;
+/** How long changes may gather before the state dir is written (each write rewrites the small tables and manifest). */
+const PERSIST_DELAY_MS = 15_000;
+/** Least time between two rebuilds of the `sources` table outside full scans. */
+const SOURCES_REFRESH_MS = 60_000;
+
 /** Tables rebuilt whole on every change; the rest are appended or upserted. */
 const WHOLE_TABLES: readonly TableName[] = ['sources', 'projects', 'sessions', 'todos', 'exchanges', 'delegations', 'session_stats', 'daily_stats', 'ingest_issues'];
 const BODY_TABLES: readonly TableName[] = ['messages', 'parts', 'tool_calls', 'file_operations', 'step_events', 'skills'];
@@ -49,8 +56,12 @@ export interface RefreshReport {
 export interface Indexer {
   readonly store: TableStore;
   start(): Promise<StartReport>;
-  /** One pass over every database; `fullScan` ignores the event table and scans by time watermark. */
-  refresh(options?: { fullScan?: boolean }): Promise<RefreshReport>;
+  /**
+   * One pass over every database; `fullScan` ignores the event table and scans by time watermark. `derive: 'now'`
+   * (the default) recomputes the derived tables before returning; `'soon'` (live use) leaves that to a debounced
+   * pass, so body rows land within milliseconds while sessions, exchanges and stats follow.
+   */
+  refresh(options?: { fullScan?: boolean; derive?: 'now' | 'soon' }): Promise<RefreshReport>;
   summary(elapsedMs: number): IndexSummary;
   /** Called after every change of the tables (base rows first, then derived ones). */
   onChange(listener: (tables: readonly TableName[]) => void): () => void;
@@ -94,6 +105,8 @@ export function createIndexer(options: IndexerOptions): Indexer {
   let dirty = false;
   /** The derived output of the last rederive, for summaries (deriving again costs seconds on big corpora). */
   let lastDerived: Derived['derived'] | undefined;
+  /** Bodies or small tables changed since the last rederive. */
+  let derivePending = false;
   /** Per database, a signature of its small tables at the last refresh: unchanged, and no bodies, means no rederive. */
   let metaSignatures: Record<string, string> = {};
   /** The derived tables in the store came from the state dir (a warm start) rather than from a rederive. */
@@ -128,15 +141,29 @@ export function createIndexer(options: IndexerOptions): Indexer {
     }
     const derived = deriveAll(state, [...facts.values()], deleted);
     for (const [name, chunks] of derived.tables) store.replace(name, chunks);
+    await refreshSourcesTable(false);
+    lastDerived = derived.derived;
+    derivePending = false;
+    return derived;
+  };
+
+  /**
+   * The `sources` table counts rows and legacy files: a full scan of each database and directory, seconds on a
+   * large one. It is rebuilt at start, on the periodic full scan and at most once a minute while changes flow.
+   */
+  let sourcesBuiltAt = -Infinity;
+  const refreshSourcesTable = async (force: boolean) => {
+    if (!force && performance.now() - sourcesBuiltAt < SOURCES_REFRESH_MS) return;
     const sources = sourcesRows(await collectSources(options.dataDir, options.env));
     store.replace('sources', [buildIpc(SOURCES_TABLE, sources)]);
-    lastDerived = derived.derived;
-    return derived;
+    sourcesBuiltAt = performance.now();
   };
 
   const persistNow = async (full: boolean) => {
     if (!persist) return;
     const write = async () => {
+      // Saved derived tables must match the saved bodies: a warm start trusts them as they are.
+      if (derivePending) await rederive();
       dirty = false;
       const writes = full ? [] : staged.splice(0);
       if (full) {
@@ -171,7 +198,7 @@ export function createIndexer(options: IndexerOptions): Indexer {
     persistTimer = setTimeout(() => {
       persistTimer = undefined;
       void persistNow(false);
-    }, 2000);
+    }, PERSIST_DELAY_MS);
   };
 
   const coldStart = async (): Promise<void> => {
@@ -265,7 +292,7 @@ export function createIndexer(options: IndexerOptions): Indexer {
     return { changed, metaChanged };
   };
 
-  const refreshOnce = async (fullScan: boolean): Promise<RefreshReport> => {
+  const refreshOnce = async (fullScan: boolean, derive: 'now' | 'soon'): Promise<RefreshReport> => {
     const started = performance.now();
     // A database that appeared since the last look (a new channel, or one missing at the first index) joins here;
     // with no watermarks yet, its first refresh reads it whole.
@@ -296,12 +323,31 @@ export function createIndexer(options: IndexerOptions): Indexer {
     }
     if (changed > 0) emit(BODY_TABLES);
     // Derived tables depend only on bodies and the small tables: when neither moved, the saved ones stand.
-    if (changed > 0 || metaChanged || !lastDerived && !warmTablesLoaded) {
+    if (changed > 0 || metaChanged || (!lastDerived && !warmTablesLoaded)) derivePending = true;
+    if (fullScan) await refreshSourcesTable(true);
+    if (derivePending && derive === 'now') {
       await rederive();
       emit(WHOLE_TABLES);
-    }
+    } else if (derivePending) scheduleRederive();
     if (changed > 0 || fullScan) schedulePersist();
     return { changedRows: changed, elapsedMs: performance.now() - started };
+  };
+
+  /**
+   * Live refreshes upsert the body tables at once and leave the derived tables (a pass over every message, seconds
+   * on a large history) to this: one rederive shortly after a burst of changes, on the same serial chain.
+   */
+  let rederiveTimer: NodeJS.Timeout | undefined;
+  const scheduleRederive = () => {
+    if (rederiveTimer) return;
+    rederiveTimer = setTimeout(() => {
+      rederiveTimer = undefined;
+      void serially(async () => {
+        if (!derivePending) return;
+        await rederive();
+        emit(WHOLE_TABLES);
+      }).catch((error: Error) => logger.warn(`derive: ${error.message}`));
+    }, REDERIVE_DELAY_MS);
   };
 
   return {
@@ -321,7 +367,7 @@ export function createIndexer(options: IndexerOptions): Indexer {
     },
     refresh(opts = {}) {
       // One refresh at a time; a change during a refresh is picked up by the next one.
-      return serially(() => refreshOnce(opts.fullScan ?? false));
+      return serially(() => refreshOnce(opts.fullScan ?? false, opts.derive ?? 'now'));
     },
     summary: (elapsedMs) =>
       summarize(
@@ -342,7 +388,12 @@ export function createIndexer(options: IndexerOptions): Indexer {
       else await serially(async () => undefined);
     },
     async close() {
-      await serially(async () => undefined);
+      clearTimeout(rederiveTimer);
+      rederiveTimer = undefined;
+      await serially(async () => {
+        // Derived tables are saved with the rest: bring them up to date first.
+        if (derivePending) await rederive();
+      });
       await this.flush();
     },
   };

@@ -8,6 +8,8 @@ import { watch, type FSWatcher } from 'chokidar';
 import type { Logger } from '../log.js';
 
 export interface StorageWatcher {
+  /** Resolves once the watches are in place: a change before that is only seen with the next one. */
+  readonly ready: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -43,12 +45,14 @@ export function watchStorage(options: WatchOptions): StorageWatcher {
     usePolling: false,
     ignored: (file, stats) => file !== options.dataDir && (stats?.isFile() ?? true) && !DB_FILE.test(path.basename(file)),
   });
+  const ready = new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
   watcher.on('add', trigger).on('change', trigger).on('unlink', trigger);
   watcher.on('error', (error) => options.logger.warn(`watch: ${(error as Error).message}`));
   const full = options.fullScanMs ?? 600_000;
   const interval = full > 0 ? setInterval(() => options.onChange(true), full) : undefined;
   interval?.unref();
   return {
+    ready,
     async close() {
       clearTimeout(timer);
       clearInterval(interval);

@@ -166,6 +166,10 @@ interface EventRow {
 export function readEventTail(db: Database.Database, afterRowid: number): { lastRowid: number; messageIds: Set<string>; partIds: Set<string> } | undefined {
   const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'event'").get();
   if (!exists) return undefined;
+  // Rowids only grow while rows are only added. A log that now ends before our mark was cut back (rows deleted,
+  // the database restored): new events may reuse rowids we think we have seen, so the tail cannot be trusted.
+  const newest = (db.prepare('SELECT coalesce(max(rowid), 0) AS r FROM event').get() as { r: number }).r;
+  if (newest < afterRowid) return undefined;
   const messageIds = new Set<string>();
   const partIds = new Set<string>();
   let lastRowid = afterRowid;
