@@ -587,6 +587,16 @@ describe('daily_stats', () => {
     expect(tokenColumns(out.dailyStats[0]!)).toEqual([10, 20, 0, 0, 0, 30]);
   });
 
+  it('orders one model served by two providers by provider, whatever the input order', () => {
+    const pair = [
+      step('p1', 'S1', null, DAY1, { providerId: 'openrouter', modelId: 'same-model', tokens: tok(1) }),
+      step('p2', 'S1', null, DAY1 + 1, { providerId: 'anthropic', modelId: 'same-model', tokens: tok(2) }),
+    ];
+    const keys = (list: typeof pair) => derive({ sessions: [session('S1')], messages: list }).dailyStats.map((d) => [d.provider_id, d.tokens_total]);
+    expect(keys(pair)).toEqual([['anthropic', 2], ['openrouter', 1]]);
+    expect(keys([...pair].reverse())).toEqual(keys(pair));
+  });
+
   it('uses dayOf on the step’s creation time', () => {
     const days: number[] = [];
     derive({ sessions: [session('S1')], messages: [step('a', 'S1', null, 42)], dayOf: (ms) => (days.push(ms), 'D') });

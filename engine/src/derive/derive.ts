@@ -47,6 +47,8 @@ export interface DeriveOutput {
   readonly dailyStats: RowOf<'daily_stats'>[];
 }
 
+const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 export function localDay(ms: number): string {
   const d = new Date(ms);
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
@@ -300,7 +302,8 @@ export function deriveTables(input: DeriveInput): DeriveOutput {
   }
   const dailyStats = [...daily.values()]
     .map(({ sessionSet, ...row }) => ({ ...row, sessions: sessionSet.size }))
-    .sort((a, b) => (a.day === b.day ? (a.model_id < b.model_id ? -1 : 1) : a.day < b.day ? -1 : 1));
+    // The key is (day, provider, model): order by all three so equal models of two providers never swap places.
+    .sort((a, b) => compareText(a.day, b.day) || compareText(a.provider_id, b.provider_id) || compareText(a.model_id, b.model_id));
 
   return { tree, forkCopyIds, sessions, exchanges, delegations, sessionStats: [...stats.values()], dailyStats };
 }
