@@ -8,14 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { runMeasured, tail, type RunResult } from './child.js';
 
-export interface TokenTotals {
-  input: number;
-  output: number;
-  reasoning: number;
-  cacheRead: number;
-  cacheWrite: number;
-  total: number;
-}
+import type { TokenTotals } from '../../tests/corpus/stats.js';
+
+export type { TokenTotals };
 
 export interface PeerResult {
   readonly run: RunResult;

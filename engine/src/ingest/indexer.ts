@@ -109,8 +109,6 @@ export function createIndexer(options: IndexerOptions): Indexer {
   let derivePending = false;
   /** Per database, a signature of its small tables at the last refresh: unchanged, and no bodies, means no rederive. */
   let metaSignatures: Record<string, string> = {};
-  /** The derived tables in the store came from the state dir (a warm start) rather than from a rederive. */
-  let warmTablesLoaded = false;
   /** Whether `facts` mirrors the messages table (a warm start defers reading it until a rederive needs it). */
   let factsLoaded = true;
 
@@ -233,7 +231,6 @@ export function createIndexer(options: IndexerOptions): Indexer {
     // Message facts are read from the store on the first rederive, if one is ever needed.
     factsLoaded = false;
     metaSignatures = { ...(saved.metaSignatures ?? {}) };
-    warmTablesLoaded = true;
     return undefined;
   };
 
@@ -323,7 +320,7 @@ export function createIndexer(options: IndexerOptions): Indexer {
     }
     if (changed > 0) emit(BODY_TABLES);
     // Derived tables depend only on bodies and the small tables: when neither moved, the saved ones stand.
-    if (changed > 0 || metaChanged || (!lastDerived && !warmTablesLoaded)) derivePending = true;
+    if (changed > 0 || metaChanged) derivePending = true;
     if (fullScan) await refreshSourcesTable(true);
     if (derivePending && derive === 'now') {
       await rederive();
