@@ -18,6 +18,12 @@ export const PROBLEM_HELP = {
   'serve.port-in-use': 'The requested port is taken; the next free port is used.',
   'serve.not-found': 'No such route or file.',
   'serve.forbidden': 'The request lacked a valid token, or came from a foreign Origin or Host.',
+  'live.unreachable': 'An OpenCode instance did not answer (refused, reset or timed out); the monitor retries with back-off.',
+  'live.http-status': 'An OpenCode instance answered with an error status (401: password needed; 404: not supported by this version).',
+  'live.bad-response': 'An OpenCode instance answered with something that is not the expected JSON.',
+  'live.stream-lost': 'The event stream of an OpenCode instance ended or fell silent past the heartbeat; it is reconnected and re-seeded.',
+  'live.audit-unwritable': 'An action was carried out but could not be written to the audit log.',
+  'security.invalid-rule': 'A security rule file is malformed; the message names the file, the rule id and the field. Built-in rules are used instead of a broken user file.',
   'internal.bug': 'An invariant broke. This is a bug in OpenCode Monitor; please report it.',
 } as const;
 
