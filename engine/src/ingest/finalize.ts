@@ -9,6 +9,8 @@ import {
   EXCHANGES_TABLE,
   INGEST_ISSUES_TABLE,
   PROJECTS_TABLE,
+  SECURITY_EVENTS_TABLE,
+  SECURITY_FINDINGS_TABLE,
   SESSION_STATS_TABLE,
   SESSIONS_TABLE,
   TODOS_TABLE,
@@ -17,14 +19,22 @@ import {
 } from '../../../shared/src/index.js';
 import { buildIpc, setBoolColumn } from '../arrow/index.js';
 import { deriveTables, type DeriveOutput, type MessageFacts } from '../derive/index.js';
+import { buildSecurityTables, type SequenceRuleSet } from '../security/index.js';
 import type { IngestState } from './ingestState.js';
+import { readScoredCalls } from './securityInput.js';
 
 export interface Derived {
   readonly tables: Map<TableName, Uint8Array[]>;
   readonly derived: DeriveOutput;
 }
 
-export function deriveAll(state: IngestState, facts: readonly MessageFacts[], deleted: ReadonlySet<string>): Derived {
+export interface SecurityInput {
+  /** The live `tool_calls` chunks (scored by the workers). */
+  readonly toolCalls: readonly Uint8Array[];
+  readonly rules: SequenceRuleSet;
+}
+
+export function deriveAll(state: IngestState, facts: readonly MessageFacts[], deleted: ReadonlySet<string>, security: SecurityInput): Derived {
   const derived = deriveTables({
     sessions: [...state.sessions.values()],
     projects: [...state.projects.values()],
@@ -38,6 +48,12 @@ export function deriveAll(state: IngestState, facts: readonly MessageFacts[], de
   for (const [source, log] of state.issues) {
     for (const [reason, { count, example }] of Object.entries(log)) issues.push({ source_path: source, reason, count, example });
   }
+  const calls = readScoredCalls(
+    security.toolCalls,
+    (sessionId) => derived.tree.get(sessionId)?.rootId,
+    (sessionId) => state.sessions.get(sessionId)?.project_id ?? null,
+  );
+  const audit = buildSecurityTables(calls, security.rules);
   const tables = new Map<TableName, Uint8Array[]>([
     ['projects', [buildIpc(PROJECTS_TABLE, [...state.projects.values()])]],
     ['sessions', [buildIpc(SESSIONS_TABLE, derived.sessions)]],
@@ -46,6 +62,8 @@ export function deriveAll(state: IngestState, facts: readonly MessageFacts[], de
     ['delegations', [buildIpc(DELEGATIONS_TABLE, derived.delegations)]],
     ['session_stats', [buildIpc(SESSION_STATS_TABLE, derived.sessionStats)]],
     ['daily_stats', [buildIpc(DAILY_STATS_TABLE, derived.dailyStats)]],
+    ['security_events', [buildIpc(SECURITY_EVENTS_TABLE, audit.events)]],
+    ['security_findings', [buildIpc(SECURITY_FINDINGS_TABLE, audit.findings)]],
     ['ingest_issues', [buildIpc(INGEST_ISSUES_TABLE, issues)]],
   ]);
   return { tables, derived };

@@ -14,6 +14,7 @@ import type { Logger } from '../log.js';
 import { createStateStore, type StateStore } from '../persist/index.js';
 import { mergeIssues, type IngestPool, type TaskResult } from '../pipeline/index.js';
 import { collectSources, discoverSources, sourcesRows } from '../sources/index.js';
+import { sequenceRulesWith, type SequenceRuleSet } from '../security/index.js';
 import { createTableStore, type TableStore } from '../store/index.js';
 import { backfill, type Progress } from './backfill.js';
 import { deriveAll, flagForkCopies, type Derived } from './finalize.js';
@@ -29,7 +30,9 @@ const PERSIST_DELAY_MS = 15_000;
 const SOURCES_REFRESH_MS = 60_000;
 
 /** Tables rebuilt whole on every change; the rest are appended or upserted. */
-const WHOLE_TABLES: readonly TableName[] = ['sources', 'projects', 'sessions', 'todos', 'exchanges', 'delegations', 'session_stats', 'daily_stats', 'ingest_issues'];
+const WHOLE_TABLES: readonly TableName[] = [
+  'sources', 'projects', 'sessions', 'todos', 'exchanges', 'delegations', 'session_stats', 'daily_stats', 'security_events', 'security_findings', 'ingest_issues',
+];
 const BODY_TABLES: readonly TableName[] = ['messages', 'parts', 'tool_calls', 'file_operations', 'step_events', 'skills'];
 
 export interface IndexerOptions {
@@ -39,6 +42,8 @@ export interface IndexerOptions {
   readonly pool: IngestPool;
   readonly logger: Logger;
   readonly onProgress?: (progress: Progress) => void;
+  /** Kill-chain and correlation rules (built-ins plus the user's file); the built-ins when absent. */
+  readonly sequenceRules?: SequenceRuleSet;
 }
 
 export interface StartReport {
@@ -83,6 +88,7 @@ export function indexDirFor(stateDir: string, dataDir: string): string {
 export function createIndexer(options: IndexerOptions): Indexer {
   const { logger, pool } = options;
   const store = createTableStore();
+  const sequenceRules = options.sequenceRules ?? sequenceRulesWith(undefined, 'built-in rules').ruleSet;
   let state = new IngestState();
   const facts = new Map<string, MessageFacts>();
   const deleted = new Set<string>();
@@ -132,12 +138,13 @@ export function createIndexer(options: IndexerOptions): Indexer {
     metaSignatures,
   });
 
-  const rederive = async () => {
+  /** @param toolCalls the scored tool calls, when they are not in the store yet (a cold start derives first). */
+  const rederive = async (toolCalls: readonly Uint8Array[] = store.snapshot('tool_calls')) => {
     if (!factsLoaded) {
       for (const f of readMessageFacts(store.snapshot('messages'))) facts.set(f.id, f);
       factsLoaded = true;
     }
-    const derived = deriveAll(state, [...facts.values()], deleted);
+    const derived = deriveAll(state, [...facts.values()], deleted, { toolCalls, rules: sequenceRules });
     for (const [name, chunks] of derived.tables) store.replace(name, chunks);
     await refreshSourcesTable(false);
     lastDerived = derived.derived;
@@ -203,7 +210,7 @@ export function createIndexer(options: IndexerOptions): Indexer {
     state = await backfill({ dataDir: options.dataDir, env: options.env, pool, logger, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
     options.onProgress?.({ phase: 'derive', done: 0, total: 1 });
     for (const f of readMessageFacts(state.tables.get('messages')?.chunks ?? [])) facts.set(f.id, f);
-    const { forkCopyIds } = (await rederive()).derived;
+    const { forkCopyIds } = (await rederive(state.tables.get('tool_calls')?.chunks ?? [])).derived;
     for (const [name, table] of state.tables) {
       const chunks = name === 'messages' ? flagForkCopies(table.chunks, forkCopyIds) : table.chunks;
       for (const chunk of chunks) store.append(name, chunk);

@@ -4,7 +4,7 @@
  * Pure and total: an unknown part type is kept (and reported), never dropped.
  */
 import type { RowOf } from '../../../shared/src/index.js';
-import { redact } from '../security/index.js';
+import { auditActionOf, redact, type AuditAction } from '../security/index.js';
 import type { SourceKind } from './sessions.js';
 import { count, INPUT_JSON_CHARS, isObject, num, numOrNull, obj, preview, str, type Json } from './text.js';
 import { parseTokens, tokenCells } from './tokens.js';
@@ -44,6 +44,8 @@ export interface PartOutput {
   readonly stepEvent?: RowOf<'step_events'>;
   readonly skill?: RowOf<'skills'>;
   readonly delegation?: DelegationBase;
+  /** What the security audit scores for a tool call (raw, unredacted: it never leaves the worker). */
+  readonly audit?: AuditAction;
   /** Set for a part type this version does not know. */
   readonly unknownType?: string;
 }
@@ -110,12 +112,20 @@ function toolOutputs(ids: PartIds, data: Json, base: RowOf<'parts'>): Omit<PartO
     output_bytes: output ? output.length : 0,
     child_session_id: childSessionId,
     created_at: base.created_at,
+    risk_kind: null,
+    risk_score: 0,
+    risk_level: null,
+    risk_reasons: null,
+    mitre: null,
+    risk_scope: null,
     source_rowid: base.source_rowid,
   };
   const operation = FILE_TOOLS[tool];
+  const paths = operation ? filePaths(tool, input, metadata) : [];
+  const audit = auditActionOf(tool, input, paths, BUILTIN_TOOLS.has(tool));
   const filediff = obj(metadata.filediff);
   const fileOperations: RowOf<'file_operations'>[] = operation
-    ? filePaths(tool, input, metadata).map((path, index, all) => ({
+    ? paths.map((path, index, all) => ({
         id: `${ids.id}:${index}`,
         part_id: ids.id,
         session_id: ids.sessionId,
@@ -133,6 +143,7 @@ function toolOutputs(ids: PartIds, data: Json, base: RowOf<'parts'>): Omit<PartO
   return {
     toolCall,
     fileOperations,
+    ...(audit ? { audit } : {}),
     ...(skillName ? { skill: { id: ids.id, session_id: ids.sessionId, skill: skillName, status, at: started ?? base.created_at, source_rowid: base.source_rowid } } : {}),
     ...(tool === 'task'
       ? {

@@ -15,6 +15,7 @@ import {
 } from '../../../shared/src/index.js';
 import { buildIpc } from '../arrow/index.js';
 import { messageRow, partOutputs, type DelegationBase, type Json, type MessageIds, type PartIds, type SourceKind } from '../parse/index.js';
+import { applyRisk, type ToolCallAuditor } from './audit.js';
 import { noteIssue, type IssueLog } from './issues.js';
 import type { IngestTask, MessageAggregate, SessionAggregate, TaskResult } from './tasks.js';
 
@@ -47,6 +48,8 @@ export class Collector {
   constructor(
     private readonly source: SourceKind,
     private readonly aggregatesOnly = false,
+    /** Scores audited tool calls (shell, file, web, MCP) as they are parsed; absent, calls stay unscored. */
+    private readonly auditor?: ToolCallAuditor,
   ) {}
 
   noteIssue(reason: string, example: string, times = 1): void {
@@ -75,7 +78,10 @@ export class Collector {
     }
     if (out.toolCall) {
       aggregate.toolCalls++;
-      if (!this.aggregatesOnly) this.toolCalls.push(out.toolCall);
+      if (!this.aggregatesOnly) {
+        if (out.audit && this.auditor) applyRisk(out.toolCall, out.audit, this.auditor(out.audit, ids.sessionId));
+        this.toolCalls.push(out.toolCall);
+      }
       this.toolsByName[out.toolCall.tool] = (this.toolsByName[out.toolCall.tool] ?? 0) + 1;
       this.toolsByStatus[out.toolCall.status] = (this.toolsByStatus[out.toolCall.status] ?? 0) + 1;
       const session = this.sessionAggregate(ids.sessionId);

@@ -9,7 +9,9 @@ import type Database from 'better-sqlite3';
 import { isObject, messageIdsFromJson, partIdsFromJson, projectFromJson, sessionFromJson, todoRow, type SessionBase } from '../parse/index.js';
 import { problemFromError } from '../sources/index.js';
 import type { RowOf } from '../../../shared/src/index.js';
+import { createToolCallAuditor } from './audit.js';
 import { Collector, parseBody } from './collector.js';
+import { jsonDirectoryLookup } from './sessionDirectories.js';
 import { openReadOnly } from './sqliteTasks.js';
 import type { ChildRoots, TaskResult } from './tasks.js';
 
@@ -149,8 +151,10 @@ export function readJsonBodies(
   dbPaths: readonly string[],
   childRoots: ChildRoots,
 ): TaskResult {
-  const collector = new Collector('json');
-  const dbs = openForDedup(collector, dbPaths, kind === 'json-messages' ? 'message' : 'part');
+  let dbs = new Map<string, Database.Database>();
+  const auditor = kind === 'json-parts' ? createToolCallAuditor(jsonDirectoryLookup(storageDir, () => dbs)) : undefined;
+  const collector = new Collector('json', false, auditor);
+  dbs = openForDedup(collector, dbPaths, kind === 'json-messages' ? 'message' : 'part');
   try {
     const root = path.join(storageDir, kind === 'json-messages' ? 'message' : 'part');
     for (const group of groups) {

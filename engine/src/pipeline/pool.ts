@@ -5,6 +5,7 @@
  */
 import os from 'node:os';
 import { Piscina } from 'piscina';
+import type { AuditWorkerData } from './audit.js';
 import { Collector } from './collector.js';
 import type { IngestTask, TaskResult } from './tasks.js';
 
@@ -28,7 +29,13 @@ export function crashedTaskResult(task: IngestTask, error: unknown): TaskResult 
   return collector.result(task.kind, source);
 }
 
-export function createIngestPool(options: { threads?: number } = {}): IngestPool {
+export interface IngestPoolOptions {
+  readonly threads?: number;
+  /** The user's security rule file, merged over the built-in rules by every worker (missing is fine). */
+  readonly securityRulesFile?: string;
+}
+
+export function createIngestPool(options: IngestPoolOptions = {}): IngestPool {
   const threads = Math.max(1, options.threads ?? os.availableParallelism());
   const pool = new Piscina({
     filename: new URL('./worker.ts', import.meta.url).href,
@@ -41,6 +48,7 @@ export function createIngestPool(options: { threads?: number } = {}): IngestPool
     // V8 sizes a thread's old generation from the machine's memory (gigabytes here) and collects lazily, so
     // every worker's heap would swell with garbage from parsed rows. A task needs tens of MB; cap the heap.
     resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
+    workerData: { securityRulesFile: options.securityRulesFile } satisfies AuditWorkerData,
   });
   const run = (task: IngestTask) => pool.run(task) as Promise<TaskResult>;
   return {

@@ -6,7 +6,9 @@
 import Database from 'better-sqlite3';
 import { projectFromSqlRow, sessionFromSqlRow, todoRow, type SqlProjectRow, type SqlSessionRow } from '../parse/index.js';
 import { problemFromError } from '../sources/index.js';
+import { createToolCallAuditor } from './audit.js';
 import { Collector, parseBody } from './collector.js';
+import { sqliteDirectoryLookup } from './sessionDirectories.js';
 import type { ChildRoots, MetaResult, TaskResult } from './tasks.js';
 
 /** Tables this version reads or knowingly ignores. Anything else is reported as unknown, never read. */
@@ -143,8 +145,8 @@ function collectBodies(collector: Collector, db: Database.Database, table: 'mess
 }
 
 export function readSqliteBodies(kind: 'sqlite-messages' | 'sqlite-parts', dbPath: string, selector: RowSelector, childRoots: ChildRoots): TaskResult {
-  const collector = new Collector('sqlite');
   let db: Database.Database | undefined;
+  const collector = new Collector('sqlite', false, kind === 'sqlite-parts' ? createToolCallAuditor(sqliteDirectoryLookup(dbPath, () => db)) : undefined);
   try {
     db = openReadOnly(dbPath);
     collectBodies(collector, db, kind === 'sqlite-messages' ? 'message' : 'part', selector, childRoots);
@@ -205,8 +207,8 @@ export interface RefreshOptions {
 export function refreshSqlite(dbPath: string, options: RefreshOptions): TaskResult & { readonly eventRowid: number } {
   const meta = readSqliteMeta(dbPath);
   if (!meta.meta) return { ...meta, task: 'sqlite-refresh', eventRowid: options.afterEventRowid };
-  const collector = new Collector('sqlite');
   let db: Database.Database | undefined;
+  const collector = new Collector('sqlite', false, createToolCallAuditor(sqliteDirectoryLookup(dbPath, () => db)));
   let eventRowid = options.afterEventRowid;
   try {
     db = openReadOnly(dbPath);

@@ -1,1 +1,10 @@
 export { redact, redactSecrets, SECRET_PATTERNS, type Redaction, type SecretPattern } from './redact.js';
+export { auditActionOf, type AuditAction } from './action.js';
+export * from './types.js';
+export { buildSecurityTables, type ScoredCall, type SecurityTables } from './auditTables.js';
+export { analyzeSequences, finalScore, type SequenceAnalysis } from './sequence/analyze.js';
+export { BUILTIN_SEQUENCE_RULES, sequenceRulesWith, type MergedRules, type SequenceRuleSet } from './sequence/rules.js';
+export { auditReport, parseDuration, type AuditReport, type AuditFindingSummary, type AuditTopEvent } from './report.js';
+export { createScorer, defaultScorer, type Scorer, type ScorerOptions } from './score/createScorer.js';
+export { loadRuleSet, type LoadRuleSetOptions, type RuleSetResult } from './rules/loadRuleSet.js';
+export type { RuleSet } from './rules/types.js';

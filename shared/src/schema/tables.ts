@@ -2,9 +2,10 @@ import { column as c, type TableSpec } from './columns.js';
 
 /**
  * Bumped whenever a table or column changes meaning; the engine rebuilds its persisted state on a change.
- * History: 1 = sources only (foundation); 2 = the ingest tables; 3 = source_rowid on per-record tables.
+ * History: 1 = sources only (foundation); 2 = the ingest tables; 3 = source_rowid on per-record tables;
+ * 4 = risk columns on tool_calls, security_events and security_findings.
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /** The five token kinds OpenCode records; total = their sum (input is *uncached* input). */
 const tokenColumns = <P extends string = 'tokens'>(prefix: P = 'tokens' as P) => [
@@ -161,7 +162,60 @@ export const TOOL_CALLS_TABLE = {
     c('output_bytes', 'int64', 'Size of the tool output'),
     c('child_session_id', 'utf8', 'Sub-agent session started by a task call', true),
     c('created_at', 'timestamp_ms', 'Creation time of the part'),
+    c('risk_kind', 'utf8', 'How the call was audited: bash, read, write, edit, webfetch or mcp; empty when not audited', true),
+    c('risk_score', 'int64', 'Risk 0–100 of the call on its own (security_events adds sequence and correlation bonuses)'),
+    c('risk_level', 'utf8', 'low, medium, high or critical; empty when not audited', true),
+    c('risk_reasons', 'utf8', 'Why, most important first, separated by "; "', true),
+    c('mitre', 'utf8', 'MITRE ATT&CK technique ids, comma-separated', true),
+    c('risk_scope', 'utf8', 'For file tools: in_scope or out_of_scope_{sensitive,allowed,suspicious,neutral}', true),
     sourceRowid,
+  ],
+} as const satisfies TableSpec;
+
+export const SECURITY_EVENTS_TABLE = {
+  name: 'security_events',
+  doc: 'One row per audited agent action (shell, file, web, MCP), with its risk after kill-chain and correlation bonuses.',
+  primaryKey: ['id'],
+  columns: [
+    c('id', 'utf8', 'Tool call (part) id'),
+    c('session_id', 'utf8', 'Session that ran the action'),
+    c('root_session_id', 'utf8', 'Top-level session: chains are evaluated per root with its sub-agents merged in'),
+    c('project_id', 'utf8', 'Project of the session', true),
+    c('kind', 'utf8', 'bash, read, write, edit, webfetch or mcp'),
+    c('tool', 'utf8', 'Tool name as OpenCode recorded it'),
+    c('target', 'utf8', 'Command, path or URL (redacted)', true),
+    c('base_score', 'int64', 'Score of the action on its own'),
+    c('sequence_bonus', 'int64', 'Added by kill chains the action is a step of'),
+    c('correlation_bonus', 'int64', 'Added by correlations the action is part of'),
+    c('score', 'int64', 'Final score 0–100: base + bonuses, clamped'),
+    c('level', 'utf8', 'low (0–19), medium (20–49), high (50–79), critical (80–100), from the final score'),
+    c('reasons', 'utf8', 'Why, most important first, separated by "; "', true),
+    c('mitre', 'utf8', 'MITRE ATT&CK technique ids of the action and its findings, comma-separated', true),
+    c('scope', 'utf8', 'For file actions: where the path lies relative to the project', true),
+    c('finding_ids', 'utf8', 'security_findings this action belongs to, comma-separated', true),
+    c('status', 'utf8', 'Tool call status: pending, running, completed, error'),
+    c('at', 'timestamp_ms', 'When the action started'),
+  ],
+} as const satisfies TableSpec;
+
+export const SECURITY_FINDINGS_TABLE = {
+  name: 'security_findings',
+  doc: 'Kill chains and correlations: multi-step behaviour across an agent tree, each with the events that make it up.',
+  primaryKey: ['id'],
+  columns: [
+    c('id', 'utf8', 'Stable id from the rule and its member events'),
+    c('type', 'utf8', 'kill_chain or correlation'),
+    c('name', 'utf8', 'Rule name, e.g. credential_harvest, exfiltration_read_webfetch, discovery_burst'),
+    c('technique', 'utf8', 'MITRE ATT&CK technique id'),
+    c('event_ids', 'utf8', 'Member security_events ids in time order, comma-separated'),
+    c('session_ids', 'utf8', 'Sessions of the member events, comma-separated'),
+    c('root_session_id', 'utf8', 'Root session the finding is attributed to'),
+    c('cross_session', 'bool', 'Members span more than one root session of the same project'),
+    c('first_at', 'timestamp_ms', 'First member event'),
+    c('last_at', 'timestamp_ms', 'Last member event'),
+    c('bonus', 'int64', 'Bonus added to each member event'),
+    c('score', 'int64', 'Highest member score + bonus, clamped to 100'),
+    c('level', 'utf8', 'Level of the score'),
   ],
 } as const satisfies TableSpec;
 
@@ -340,6 +394,8 @@ export const TABLES = [
   SKILLS_TABLE,
   SESSION_STATS_TABLE,
   DAILY_STATS_TABLE,
+  SECURITY_EVENTS_TABLE,
+  SECURITY_FINDINGS_TABLE,
   INGEST_ISSUES_TABLE,
 ] as const satisfies readonly TableSpec[];
 
