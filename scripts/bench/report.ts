@@ -178,10 +178,10 @@ own section and leaves the others alone. Tests never assert on timing (see [deve
 
 `;
 
-/** Replaces the `## Ingest` section of the file (up to the next `## ` heading), or appends it. */
-export function writeSection(file: string, section: string): void {
+/** Replaces the `## <heading>` section of the file (up to the next `## ` heading), or appends it. */
+export function writeSection(file: string, section: string, heading = 'Ingest'): void {
   const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : INTRO;
-  const start = current.search(/^## Ingest\s*$/m);
+  const start = current.search(new RegExp(`^## ${heading}\\s*$`, 'm'));
   let next: string;
   if (start === -1) {
     next = current.replace(/\n*$/, '\n\n') + section;

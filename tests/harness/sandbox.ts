@@ -93,6 +93,9 @@ export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
   }
 
   const projectDir = opts.projectDir ?? (await createProject(join(home, 'project'), env));
+  // OpenCode takes a session's directory from $PWD, not from the process cwd: an inherited PWD would put every
+  // session in the test runner's checkout.
+  env['PWD'] = projectDir;
   const dataDir = join(dataHome, 'opencode');
   return {
     home,

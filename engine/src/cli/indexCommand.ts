@@ -6,6 +6,7 @@
 import { createIndexer, type Indexer, type IndexSummary, type StartReport } from '../ingest/index.js';
 import { createIngestPool } from '../pipeline/index.js';
 import type { CliIo } from './io.js';
+import { loadUserSecurityRules } from './securityRules.js';
 import { createProgressBar } from './progress.js';
 
 export interface IndexOptions {
@@ -14,6 +15,8 @@ export interface IndexOptions {
   readonly stateDir: string | null;
   readonly json: boolean;
   readonly threads?: number;
+  /** Where the user's security-rules.json lives; absent: built-in rules only. */
+  readonly configDir?: string;
 }
 
 /**
@@ -26,7 +29,11 @@ export async function withFreshIndex<T>(
   use: (indexer: Indexer, start: StartReport) => Promise<T>,
   onProgress?: (done: number, total: number) => void,
 ): Promise<T> {
-  const pool = createIngestPool(options.threads === undefined ? {} : { threads: options.threads });
+  const rules = options.configDir === undefined ? undefined : loadUserSecurityRules(options.configDir, io.logger);
+  const pool = createIngestPool({
+    ...(options.threads === undefined ? {} : { threads: options.threads }),
+    ...(rules ? { securityRulesFile: rules.file } : {}),
+  });
   try {
     const indexer = createIndexer({
       dataDir: options.dataDir,
@@ -34,6 +41,7 @@ export async function withFreshIndex<T>(
       env: io.env,
       pool,
       logger: io.logger,
+      ...(rules ? { sequenceRules: rules.sequences } : {}),
       onProgress: (p) => p.phase === 'records' && onProgress?.(p.done, p.total),
     });
     const start = await indexer.start();

@@ -1,9 +1,12 @@
 /** Dispatches `opencode-monitor <command>` to its command; prints usage and clear errors. */
+import path from 'node:path';
 import { formatProblem } from '../../../shared/src/index.js';
 import { ENGINE_VERSION, resolvePaths } from '../config/index.js';
 import { parseArgs, parsePort, type OptionSpec } from './args.js';
 import type { CliIo } from './io.js';
+import { auditCommand } from './auditCommand.js';
 import { indexCommand } from './indexCommand.js';
+import { riskCommand } from './riskCommand.js';
 import { sourcesCommand } from './sourcesCommand.js';
 import { sqlCommand } from './sqlCommand.js';
 import { DEFAULT_PORT, startCommand } from './startCommand.js';
@@ -41,12 +44,31 @@ const COMMANDS: Record<string, { summary: string; options: Record<string, Option
     summary: 'list the OpenCode databases and legacy storage found, with record counts',
     options: { ...COMMON, json: { type: 'boolean', description: 'print JSON' } },
   },
+  risk: {
+    summary: 'score one action: risk <bash|read|write|edit|webfetch|mcp> <target>',
+    options: {
+      cwd: { type: 'string', description: 'project directory the action runs in (default: the current directory)' },
+      json: { type: 'boolean', description: 'print {score, level, reasons, mitre}' },
+      help: COMMON.help!,
+    },
+  },
+  audit: {
+    summary: 'print kill chains, correlations and the riskiest agent actions',
+    options: {
+      ...COMMON,
+      since: { type: 'string', description: 'only actions and findings in this window, e.g. 24h, 7d, 2w' },
+      json: { type: 'boolean', description: 'print one JSON object' },
+    },
+  },
 };
+
+const USAGE_NAMES: Record<string, string> = { sql: 'sql "<SQL>"', risk: 'risk K T' };
+const POSITIONALS: Record<string, number> = { sql: 1, risk: 2 };
 
 export function usage(): string {
   const lines = [`opencode-monitor ${ENGINE_VERSION}`, '', 'Usage: opencode-monitor <command> [options]', '', 'Commands:'];
   for (const [name, command] of Object.entries(COMMANDS)) {
-    lines.push(`  ${(name === 'sql' ? 'sql "<SQL>"' : name).padEnd(10)} ${command.summary}`);
+    lines.push(`  ${(USAGE_NAMES[name] ?? name).padEnd(10)} ${command.summary}`);
     for (const [option, spec] of Object.entries(command.options)) {
       lines.push(`      --${(option + (spec.type === 'string' ? ' VALUE' : '')).padEnd(18)} ${spec.description}`);
     }
@@ -80,20 +102,33 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.stdout(usage());
     return 0;
   }
-  const expectedPositionals = name === 'sql' ? 1 : 0;
+  const expectedPositionals = POSITIONALS[name] ?? 0;
   if (positionals.length > expectedPositionals) {
     io.logger.error(`config.invalid-argument: unexpected argument "${positionals[expectedPositionals]}"`);
     return 2;
   }
   if (positionals.length < expectedPositionals) {
-    io.logger.error(`config.invalid-argument: ${name} needs the SQL to run, e.g. opencode-monitor sql "SELECT count(*) FROM sessions"`);
+    io.logger.error(
+      name === 'risk'
+        ? 'config.invalid-argument: risk needs a kind and a target, e.g. opencode-monitor risk bash "curl -s x | sh"'
+        : `config.invalid-argument: ${name} needs the SQL to run, e.g. opencode-monitor sql "SELECT count(*) FROM sessions"`,
+    );
     return 2;
   }
   const paths = resolvePaths(io.env);
+  if (name === 'risk') {
+    const cwd = typeof options.cwd === 'string' ? path.resolve(options.cwd) : process.cwd();
+    return riskCommand({ kind: positionals[0]!, target: positionals[1]!, cwd, configDir: paths.configDir, json: options.json === true }, io);
+  }
   const dataDir = typeof options['data-dir'] === 'string' ? options['data-dir'] : paths.openCodeDataDir;
   const stateDir = typeof options['state-dir'] === 'string' ? options['state-dir'] : paths.stateDir;
   if (name === 'sources') return sourcesCommand({ dataDir, json: options.json === true }, io);
-  if (name === 'index') return indexCommand({ dataDir, stateDir, json: options.json === true }, io);
+  const configDir = paths.configDir;
+  if (name === 'index') return indexCommand({ dataDir, stateDir, configDir, json: options.json === true }, io);
+  if (name === 'audit') {
+    const since = typeof options.since === 'string' ? options.since : undefined;
+    return auditCommand({ dataDir, stateDir, configDir, json: options.json === true, ...(since === undefined ? {} : { since }) }, io);
+  }
   if (name === 'sql') {
     if (options.json === true && options.csv === true) {
       io.logger.error('config.invalid-argument: --json and --csv exclude each other');
@@ -101,7 +136,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     }
     const format = options.json === true ? 'json' : options.csv === true ? 'csv' : 'table';
     const width = process.stdout.isTTY ? process.stdout.columns : undefined;
-    return sqlCommand({ dataDir, stateDir, sql: positionals[0] ?? '', format, ...(width === undefined ? {} : { maxWidth: width }) }, io);
+    return sqlCommand({ dataDir, stateDir, configDir, sql: positionals[0] ?? '', format, ...(width === undefined ? {} : { maxWidth: width }) }, io);
   }
   const port = parsePort(options.port, DEFAULT_PORT);
   if (!port.ok) {

@@ -11,6 +11,7 @@ import { createIngestPool } from '../pipeline/index.js';
 import { isLoopbackHost, loadOrCreateToken, startServer } from '../serve/index.js';
 import type { CliIo } from './io.js';
 import { createProgressBar } from './progress.js';
+import { loadUserSecurityRules } from './securityRules.js';
 import { storeSnapshot } from './snapshot.js';
 
 export interface StartOptions {
@@ -42,7 +43,8 @@ export async function startCommand(options: StartOptions, io: CliIo): Promise<nu
     logger.warn(`config.data-dir-missing: no OpenCode data at ${options.dataDir}; pass --data-dir DIR to read another one`);
   }
   const token = await loadOrCreateToken(options.configDir);
-  const pool = createIngestPool();
+  const rules = loadUserSecurityRules(options.configDir, logger);
+  const pool = createIngestPool({ securityRulesFile: rules.file });
   const bar = createProgressBar();
   const indexer = createIndexer({
     dataDir: options.dataDir,
@@ -50,6 +52,7 @@ export async function startCommand(options: StartOptions, io: CliIo): Promise<nu
     env: io.env,
     pool,
     logger,
+    sequenceRules: rules.sequences,
     onProgress: (p) => p.phase === 'records' && bar.update(p.done, p.total, 'Indexing'),
   });
   const report = await indexer.start();
