@@ -2,3 +2,4 @@
 export * from './errors/index.js';
 export * from './protocol/index.js';
 export * from './schema/index.js';
+export * from './live/index.js';
