@@ -8,3 +8,4 @@ export { auditReport, parseDuration, type AuditReport, type AuditFindingSummary,
 export { createScorer, defaultScorer, type Scorer, type ScorerOptions } from './score/createScorer.js';
 export { loadRuleSet, type LoadRuleSetOptions, type RuleSetResult } from './rules/loadRuleSet.js';
 export type { RuleSet } from './rules/types.js';
+export { permissionAction, scorePermission, type PermissionRequest } from './permission.js';
