@@ -7,6 +7,7 @@ import type { CliIo } from './io.js';
 import { auditCommand } from './auditCommand.js';
 import { indexCommand } from './indexCommand.js';
 import { riskCommand } from './riskCommand.js';
+import { statusCommand } from './statusCommand.js';
 import { sourcesCommand } from './sourcesCommand.js';
 import { sqlCommand } from './sqlCommand.js';
 import { DEFAULT_PORT, startCommand } from './startCommand.js';
@@ -49,6 +50,15 @@ const COMMANDS: Record<string, { summary: string; options: Record<string, Option
     options: {
       cwd: { type: 'string', description: 'project directory the action runs in (default: the current directory)' },
       json: { type: 'boolean', description: 'print {score, level, reasons, mitre}' },
+      help: COMMON.help!,
+    },
+  },
+  status: {
+    summary: 'show every running OpenCode: sessions busy/idle/retry, running tools, permissions with risk',
+    options: {
+      'data-dir': COMMON['data-dir']!,
+      json: { type: 'boolean', description: 'print the live state as JSON (one object per update with --watch)' },
+      watch: { type: 'boolean', description: 'keep printing on every change until Ctrl-C' },
       help: COMMON.help!,
     },
   },
@@ -125,6 +135,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   if (name === 'sources') return sourcesCommand({ dataDir, json: options.json === true }, io);
   const configDir = paths.configDir;
   if (name === 'index') return indexCommand({ dataDir, stateDir, configDir, json: options.json === true }, io);
+  if (name === 'status') return statusCommand({ dataDir, configDir, json: options.json === true, watch: options.watch === true }, io);
   if (name === 'audit') {
     const since = typeof options.since === 'string' ? options.since : undefined;
     return auditCommand({ dataDir, stateDir, configDir, json: options.json === true, ...(since === undefined ? {} : { since }) }, io);

@@ -1,0 +1,4 @@
+export { createLiveMonitor, type LiveMonitor, type LiveMonitorOptions } from './liveMonitor.js';
+export { createLiveHub, type LiveChange, type LiveHub } from './liveHub.js';
+export { inferredInstanceChange, inferredInstanceId } from './inferredInstance.js';
+export { formatStatus } from './formatStatus.js';
