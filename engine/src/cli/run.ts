@@ -6,6 +6,7 @@ import { parseArgs, parsePort, type OptionSpec } from './args.js';
 import type { CliIo } from './io.js';
 import { auditCommand } from './auditCommand.js';
 import { indexCommand } from './indexCommand.js';
+import { pluginCommand } from './pluginCommand.js';
 import { riskCommand } from './riskCommand.js';
 import { statusCommand } from './statusCommand.js';
 import { sourcesCommand } from './sourcesCommand.js';
@@ -62,6 +63,14 @@ const COMMANDS: Record<string, { summary: string; options: Record<string, Option
       help: COMMON.help!,
     },
   },
+  plugin: {
+    summary: 'plugin install|uninstall: the OpenCode plugin that reports plain TUIs to the engine',
+    options: {
+      force: { type: 'boolean', description: 'replace a file at the plugin path that opencode-monitor did not install' },
+      json: { type: 'boolean', description: 'print {path, action}' },
+      help: COMMON.help!,
+    },
+  },
   audit: {
     summary: 'print kill chains, correlations and the riskiest agent actions',
     options: {
@@ -72,8 +81,8 @@ const COMMANDS: Record<string, { summary: string; options: Record<string, Option
   },
 };
 
-const USAGE_NAMES: Record<string, string> = { sql: 'sql "<SQL>"', risk: 'risk K T' };
-const POSITIONALS: Record<string, number> = { sql: 1, risk: 2 };
+const USAGE_NAMES: Record<string, string> = { sql: 'sql "<SQL>"', risk: 'risk K T', plugin: 'plugin A' };
+const POSITIONALS: Record<string, number> = { sql: 1, risk: 2, plugin: 1 };
 
 export function usage(): string {
   const lines = [`opencode-monitor ${ENGINE_VERSION}`, '', 'Usage: opencode-monitor <command> [options]', '', 'Commands:'];
@@ -118,14 +127,16 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return 2;
   }
   if (positionals.length < expectedPositionals) {
-    io.logger.error(
-      name === 'risk'
-        ? 'config.invalid-argument: risk needs a kind and a target, e.g. opencode-monitor risk bash "curl -s x | sh"'
-        : `config.invalid-argument: ${name} needs the SQL to run, e.g. opencode-monitor sql "SELECT count(*) FROM sessions"`,
-    );
+    const examples: Record<string, string> = {
+      risk: 'risk needs a kind and a target, e.g. opencode-monitor risk bash "curl -s x | sh"',
+      plugin: 'plugin needs an action: opencode-monitor plugin install (or uninstall)',
+      sql: 'sql needs the SQL to run, e.g. opencode-monitor sql "SELECT count(*) FROM sessions"',
+    };
+    io.logger.error(`config.invalid-argument: ${examples[name] ?? `${name} needs more arguments`}`);
     return 2;
   }
   const paths = resolvePaths(io.env);
+  if (name === 'plugin') return pluginCommand({ action: positionals[0]!, force: options.force === true, json: options.json === true }, io);
   if (name === 'risk') {
     const cwd = typeof options.cwd === 'string' ? path.resolve(options.cwd) : process.cwd();
     return riskCommand({ kind: positionals[0]!, target: positionals[1]!, cwd, configDir: paths.configDir, json: options.json === true }, io);
