@@ -85,6 +85,13 @@ describe('mergeUserRules', () => {
     expect(!merged.ok && merged.problem.detail?.['field']).toBe('command');
   });
 
+  it('leaves the sequences section of the shared user file to the sequence analyser', () => {
+    const file = userFile('with-sequences.json', { sequences: [{ id: 'x' }], commands: [{ id: 'git-reset-hard', disabled: true }] });
+    const loaded = loadRuleSet({ userRulesFile: file });
+    expect(loaded.ok && loaded.problems).toEqual([]);
+    expect(loaded.ok && createScorer(loaded.value).score({ kind: 'bash', target: 'git reset --hard' }).score).toBe(0);
+  });
+
   it('adds new path, url and scope rules', () => {
     const merged = mergeUserRules(builtIn(), {
       paths: [{ id: 'vault-file', description: 'team vault', score: 90, mitre: ['T1552.001'], match: { path: '/team-vault/' } }],

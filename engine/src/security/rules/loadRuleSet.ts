@@ -67,8 +67,9 @@ export function mergeUserRules(defs: RuleDefs, raw: unknown, file: string): Chec
     return { ok: false, problem: ruleProblem(file, '-', '-', `must be an object with any of ${RULE_SECTIONS.join(', ')}`) };
   }
   const obj = raw as Record<string, unknown>;
-  const unknownKey = Object.keys(obj).find((k) => !(RULE_SECTIONS as readonly string[]).includes(k) && k !== '$comment');
-  if (unknownKey !== undefined) return { ok: false, problem: ruleProblem(file, '-', unknownKey, `unknown section (expected ${RULE_SECTIONS.join(', ')})`) };
+  // `sequences` belongs to the same user file but is read by the sequence analyser (security/sequence/rules.ts).
+  const unknownKey = Object.keys(obj).find((k) => !(RULE_SECTIONS as readonly string[]).includes(k) && k !== '$comment' && k !== 'sequences');
+  if (unknownKey !== undefined) return { ok: false, problem: ruleProblem(file, '-', unknownKey, `unknown section (expected ${RULE_SECTIONS.join(', ')} or sequences)`) };
   const sectionOf = new Map<string, RuleSection>();
   for (const section of RULE_SECTIONS) for (const rule of defs[section]) sectionOf.set(rule.id, section);
   const merged = Object.fromEntries(RULE_SECTIONS.map((s) => [s, [...defs[s]] as SectionDef[]])) as Record<RuleSection, SectionDef[]>;
