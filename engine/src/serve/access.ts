@@ -58,3 +58,23 @@ export function tokenMatches(presented: string | undefined, expected: string): b
 export function isLoopbackHost(host: string): boolean {
   return host === '127.0.0.1' || host === '::1' || host === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
+
+export type AccessDecision =
+  | { readonly ok: true; readonly url: URL }
+  | { readonly ok: false; readonly status: 401 | 403 | 421; readonly message: string };
+
+/**
+ * The checks every HTTP request and WebSocket upgrade passes, in order: Host (DNS rebinding → 421), Origin
+ * (cross-site pages → 403), token (→ 401). Pure, so the REST tests and the server apply exactly the same rules.
+ */
+export function checkAccess(
+  req: { url?: string | undefined; headers: { host?: string | undefined; origin?: string | undefined; authorization?: string | undefined; cookie?: string | undefined } },
+  hosts: ReadonlySet<string>,
+  token: string,
+): AccessDecision {
+  if (!isAllowedHost(req.headers.host, hosts)) return { ok: false, status: 421, message: `Host "${req.headers.host ?? ''}" is not this server` };
+  if (!isAllowedOrigin(req.headers.origin, hosts)) return { ok: false, status: 403, message: `Origin "${req.headers.origin ?? ''}" is not allowed` };
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  if (!tokenMatches(presentedToken(url, req.headers), token)) return { ok: false, status: 401, message: 'missing or wrong token' };
+  return { ok: true, url };
+}
