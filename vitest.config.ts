@@ -13,7 +13,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           environment: 'node',
-          include: ['{shared,engine,ui,tray}/src/**/*.test.ts', 'tests/**/*.test.ts'],
+          include: ['{shared,engine,ui,tray}/src/**/*.test.ts', 'tests/**/*.test.ts', 'scripts/**/*.test.ts'],
           exclude: ['**/*.integration.test.ts', '**/*.browser.test.ts', '**/node_modules/**'],
           testTimeout: 20_000,
         },
