@@ -1,1 +1,3 @@
-export { buildTrayView, type MenuAction, type MenuItemSpec, type TrayView } from './buildMenuTemplate.js';
+export { buildTrayView, type MenuAction, type MenuItemSpec, type PermissionReply, type TrayView } from './buildMenuTemplate.js';
+export { liveItems, summarize, trayTitle, type LiveSummary } from './liveItems.js';
+export { desktopNotification, type DesktopNotification } from './notifications.js';
