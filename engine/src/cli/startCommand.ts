@@ -8,7 +8,8 @@ import path from 'node:path';
 import { UI_DIST_DIR } from '../config/index.js';
 import { createIndexer, watchStorage } from '../ingest/index.js';
 import { createIngestPool } from '../pipeline/index.js';
-import { isLoopbackHost, loadOrCreateToken, startServer } from '../serve/index.js';
+import { discoverSources } from '../sources/index.js';
+import { createContentResolver, createStreamHub, isLoopbackHost, loadOrCreateToken, startServer, streamStoreChanges } from '../serve/index.js';
 import type { CliIo } from './io.js';
 import { createProgressBar } from './progress.js';
 import { loadUserSecurityRules } from './securityRules.js';
@@ -61,6 +62,10 @@ export async function startCommand(options: StartOptions, io: CliIo): Promise<nu
   if (report.mode === 'warm') await indexer.refresh();
   const watcher = watchStorage({ dataDir: options.dataDir, logger, onChange: (fullScan) => void indexer.refresh({ fullScan, derive: 'soon' }).catch((e: Error) => logger.warn(`refresh: ${e.message}`)) });
   await watcher.ready;
+  // Every store change from here on is a seq'd delta; the snapshot is taken synchronously between two of them.
+  const stream = createStreamHub({ snapshot: () => storeSnapshot(indexer.store, options.dataDir, false) });
+  const stopStreaming = streamStoreChanges(indexer.store, stream);
+  const databases = async () => (await discoverSources(options.dataDir, io.env)).filter((s) => s.kind === 'sqlite').map((s) => s.path);
   const server = await startServer({
     host: options.host,
     port: options.port,
@@ -68,6 +73,8 @@ export async function startCommand(options: StartOptions, io: CliIo): Promise<nu
     uiDir,
     logger,
     snapshot: async () => storeSnapshot(indexer.store, options.dataDir, false),
+    stream,
+    resolveContent: createContentResolver({ databases }),
   });
   if (!isLoopbackHost(options.host)) logger.warn(`listening on ${options.host}: anyone who can reach it and has the token can read your agents' data`);
   io.stdout(`Dashboard: ${server.url}\n`);
@@ -76,6 +83,7 @@ export async function startCommand(options: StartOptions, io: CliIo): Promise<nu
   const signal = await io.stopSignal;
   logger.info(`${signal}: shutting down`);
   await server.close();
+  stopStreaming();
   await watcher.close();
   await indexer.close();
   await pool.close();

@@ -111,9 +111,9 @@ describe('WebSocket', () => {
   it('streams hello, the Arrow snapshot and snapshot-done to an authorised same-origin client', async () => {
     const result = await openSocket({ cookie: `ocm_token=${TOKEN}`, origin: `http://127.0.0.1:${server.port}` });
     expect(result.error).toBeUndefined();
-    expect(result.messages.map((m) => m.type)).toEqual(['hello', 'snapshot-done']);
+    expect(result.messages.map((m) => m.type)).toEqual(['hello', 'live-state', 'snapshot-done']);
     expect(result.chunks).toBe(1);
-    expect(result.messages[1]).toEqual({ type: 'snapshot-done', rows: { sources: 1 } });
+    expect(result.messages[2]).toEqual({ type: 'snapshot-done', seq: 0, rows: { sources: 1 } });
   });
 
   it('refuses an upgrade from a foreign Origin (cross-site WebSocket hijacking)', async () => {

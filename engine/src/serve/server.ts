@@ -1,38 +1,23 @@
 /**
- * The engine's HTTP + WebSocket edge: serves the built dashboard, a small REST surface, and streams tables as
- * Arrow IPC chunks over `/ws`. Every request passes the access checks in `access.ts` first.
+ * The engine's HTTP + WebSocket edge: serves the built dashboard, a small REST surface, and on `/ws` the stream
+ * of `stream/` (a snapshot as Arrow IPC chunks, then seq'd deltas, with flow control and resume). Every request
+ * passes the access checks in `access.ts` first.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tableFromIPC } from 'apache-arrow';
 import { WebSocketServer, type WebSocket } from 'ws';
 import {
   decodeClientMessage,
-  encodeArrowChunk,
-  encodeMessage,
   formatProblem,
   PROTOCOL_VERSION,
   SCHEMA_VERSION,
-  type ServerMessage,
-  type TableName,
 } from '../../../shared/src/index.js';
 import type { Logger } from '../log.js';
 import { allowedHosts, isAllowedHost, isAllowedOrigin, presentedToken, TOKEN_COOKIE, tokenMatches } from './access.js';
 import { readStaticFile } from './staticFiles.js';
+import { createStreamHub, type ContentResolver, type EngineSnapshot, type ResumePoint, type StreamHub, type StreamSocket } from './stream/index.js';
 
-export interface TableSnapshot {
-  readonly name: TableName;
-  readonly rows: number;
-  /** Arrow IPC streams, sent in order; the first creates the table, the rest append. */
-  readonly chunks: readonly Uint8Array[];
-}
-
-export interface EngineSnapshot {
-  readonly engineVersion: string;
-  readonly demo: boolean;
-  readonly dataDir: string;
-  readonly tables: readonly TableSnapshot[];
-}
+export type { EngineSnapshot, TableSnapshot } from './stream/index.js';
 
 export interface ServerOptions {
   readonly host: string;
@@ -44,6 +29,15 @@ export interface ServerOptions {
   /** Directory of the built dashboard (vite build output). */
   readonly uiDir: string;
   readonly snapshot: () => Promise<EngineSnapshot>;
+  /**
+   * The seq'd stream clients follow after their snapshot (deltas, live state, notifications). Without one the
+   * server makes a hub over `snapshot` that never publishes: clients get the snapshot and nothing after.
+   */
+  readonly stream?: StreamHub;
+  /** Answers `request` messages (a part's text, a tool's output, a transcript). */
+  readonly resolveContent?: ContentResolver;
+  /** Flow-control bound per client, in bytes. @default 8 MiB */
+  readonly maxInFlightBytes?: number;
   readonly logger: Logger;
 }
 
@@ -52,6 +46,7 @@ export interface RunningServer {
   readonly host: string;
   /** The URL to open: carries the token once; the page then keeps it in an HttpOnly cookie. */
   readonly url: string;
+  readonly stream: StreamHub;
   close(): Promise<void>;
 }
 
@@ -64,36 +59,20 @@ function refuse(res: http.ServerResponse, status: number, message: string): void
   sendJson(res, status, { success: false, error: { code: 'serve.forbidden', message } });
 }
 
-function sendMessage(ws: WebSocket, message: ServerMessage): Promise<void> {
-  return sendFrame(ws, encodeMessage(message));
+/** `ws`'s WebSocket as the stream sees it: frames out with a completion callback, and close. */
+function streamSocket(ws: WebSocket): StreamSocket {
+  return {
+    send: (frame, done) => ws.send(frame, (error) => done(error ?? undefined)),
+    close: (code, reason) => ws.close(code, reason),
+  };
 }
 
-/** Resolves once the frame is handed to the socket, so a slow client paces the sender instead of queueing. */
-function sendFrame(ws: WebSocket, frame: string | Uint8Array): Promise<void> {
-  return new Promise((resolve, reject) => ws.send(frame, (error) => (error ? reject(error) : resolve())));
-}
-
-async function streamSnapshot(ws: WebSocket, snapshot: EngineSnapshot): Promise<void> {
-  await sendMessage(ws, {
-    type: 'hello',
-    protocolVersion: PROTOCOL_VERSION,
-    schemaVersion: SCHEMA_VERSION,
-    engineVersion: snapshot.engineVersion,
-    tables: snapshot.tables.map((t) => t.name),
-    demo: snapshot.demo,
-    dataDir: snapshot.dataDir,
-  });
-  for (const table of snapshot.tables) {
-    for (const [index, ipc] of table.chunks.entries()) {
-      const rows = table.chunks.length === 1 ? table.rows : arrowRows(ipc);
-      await sendFrame(ws, encodeArrowChunk({ type: 'arrow-chunk', table: table.name, chunk: index, rows }, ipc));
-    }
-  }
-  await sendMessage(ws, { type: 'snapshot-done', rows: Object.fromEntries(snapshot.tables.map((t) => [t.name, t.rows])) });
-}
-
-function arrowRows(ipc: Uint8Array): number {
-  return tableFromIPC(ipc).numRows;
+/** A reconnecting client may name its resume point in the URL: `/ws?epoch=…&lastSeq=…`. */
+function resumePointOf(url: URL): ResumePoint | undefined {
+  const epoch = url.searchParams.get('epoch');
+  const lastSeq = Number(url.searchParams.get('lastSeq'));
+  if (!epoch || epoch.length > 256 || !url.searchParams.has('lastSeq') || !Number.isSafeInteger(lastSeq) || lastSeq < 0) return undefined;
+  return { epoch, lastSeq };
 }
 
 function listen(server: http.Server, host: string, port: number): Promise<number> {
@@ -116,6 +95,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const { logger, token } = options;
   let hosts = new Set<string>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  const hub = options.stream ?? createStreamHub({ snapshot: options.snapshot });
 
   const authorize = (req: http.IncomingMessage): { ok: true; url: URL } | { ok: false; status: number; why: string } => {
     if (!isAllowedHost(req.headers.host, hosts)) return { ok: false, status: 421, why: `Host "${req.headers.host ?? ''}" is not this server` };
@@ -144,6 +124,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         const snap = await options.snapshot();
         return sendJson(res, 200, { success: true, data: { protocolVersion: PROTOCOL_VERSION, schemaVersion: SCHEMA_VERSION, engineVersion: snap.engineVersion, demo: snap.demo, dataDir: snap.dataDir } });
       }
+      // ── REST wiring point (lead): route `/api/*` here, e.g. `if (url.pathname.startsWith('/api/')) return handleApiRequest(req, res, url);`
       if (url.pathname.startsWith('/api/')) return sendJson(res, 404, { success: false, error: { code: 'serve.not-found', message: `no route ${url.pathname}` } });
       const file = await readStaticFile(options.uiDir, url.pathname);
       if (!file) return sendJson(res, 404, { success: false, error: { code: 'serve.not-found', message: `no file ${url.pathname}` } });
@@ -172,23 +153,25 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
 
-  wss.on('connection', (ws) => {
+  wss.on('connection', (ws, req: http.IncomingMessage) => {
+    const session = hub.attach(streamSocket(ws), {
+      logger,
+      resume: resumePointOf(new URL(req.url ?? '/', 'http://localhost')),
+      ...(options.resolveContent ? { resolveContent: options.resolveContent } : {}),
+      ...(options.maxInFlightBytes ? { maxInFlightBytes: options.maxInFlightBytes } : {}),
+    });
+    ws.on('close', () => session.close());
+    ws.on('error', (error) => logger.debug(`ws: ${error.message}`));
     ws.on('message', (data, isBinary) => {
-      if (isBinary) return void sendMessage(ws, { type: 'problem', problem: { code: 'protocol.bad-message', message: 'clients send text frames only' } }).catch(() => undefined);
+      // A malformed message is answered with a problem and dropped; the connection and its stream carry on.
+      if (isBinary) return session.problem({ code: 'protocol.bad-message', message: 'clients send text frames only' });
       const decoded = decodeClientMessage(data.toString());
       if (!decoded.ok) {
         logger.debug(`ws: ${formatProblem(decoded.problem)}`);
-        return void sendMessage(ws, { type: 'problem', problem: decoded.problem }).catch(() => undefined);
+        return session.problem(decoded.problem);
       }
-      void sendMessage(ws, { type: 'pong', requestId: decoded.value.requestId }).catch(() => undefined);
+      session.handle(decoded.value);
     });
-    void options
-      .snapshot()
-      .then((snapshot) => streamSnapshot(ws, snapshot))
-      .catch((error: unknown) => {
-        logger.warn(`ws: snapshot not sent: ${(error as Error).message}`);
-        ws.close(1011, 'snapshot failed');
-      });
   });
 
   const attempts = options.portAttempts ?? 20;
@@ -210,6 +193,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     port,
     host: options.host,
     url: `http://${shownHost}:${port}/?token=${token}`,
+    stream: hub,
     close: () =>
       new Promise<void>((resolve) => {
         for (const client of wss.clients) client.terminate();

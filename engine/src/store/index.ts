@@ -1,1 +1,1 @@
-export { createTableStore, type TableStore } from './tableStore.js';
+export { createTableStore, type StoreChange, type TableStore } from './tableStore.js';

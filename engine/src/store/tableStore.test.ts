@@ -2,7 +2,7 @@ import { tableFromIPC } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { buildIpc } from '../arrow/index.js';
 import { PARTS_TABLE, type RowOf } from '../../../shared/src/index.js';
-import { createTableStore } from './tableStore.js';
+import { createTableStore, type StoreChange } from './tableStore.js';
 
 function part(id: string, rowid: number, status: string): RowOf<'parts'> {
   return {
@@ -38,5 +38,20 @@ describe('table store', () => {
     expect(store.compact('parts', 2)).toBe(true);
     expect(store.snapshot('parts')).toHaveLength(1);
     expect(statuses(store.snapshot('parts'))).toEqual(['p0:s4', 'p1:s3']);
+  });
+
+  it('tells subscribers each change: the fresh bytes and the primary keys an upsert superseded', () => {
+    const store = createTableStore();
+    const seen: StoreChange[] = [];
+    store.append('parts', buildIpc(PARTS_TABLE, [part('a', 1, 'completed'), part('b', 2, 'pending')]));
+    const unsubscribe = store.subscribe((change) => seen.push(change));
+    const fresh = buildIpc(PARTS_TABLE, [part('b', 2, 'running'), part('c', 3, 'pending')]);
+    store.upsert('parts', fresh);
+    store.replace('sources', []);
+    store.compact('parts', 0);
+    unsubscribe();
+    store.upsert('parts', buildIpc(PARTS_TABLE, [part('c', 3, 'completed')]));
+    expect(seen.map((c) => c.kind)).toEqual(['upsert', 'replace']);
+    expect(seen[0]).toMatchObject({ kind: 'upsert', table: 'parts', ipc: fresh, rows: 2, superseded: [['b']] });
   });
 });

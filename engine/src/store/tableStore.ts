@@ -4,7 +4,7 @@
  * the new rows appended. Snapshots leave dead rows out; `compact` folds small chunks together.
  */
 import { tableFromIPC, type Table } from 'apache-arrow';
-import { tableSpec, type TableName } from '../../../shared/src/index.js';
+import { tableSpec, type KeyTuple, type KeyValue, type TableName } from '../../../shared/src/index.js';
 import { buildIpc, concatIpc } from '../arrow/index.js';
 
 interface Chunk {
@@ -73,6 +73,15 @@ function lowerBound(values: Float64Array, target: number): number {
   return lo;
 }
 
+/**
+ * What one call changed, told synchronously to subscribers (the WebSocket stream turns these into seq'd deltas):
+ * the bytes added, and for an upsert the primary keys of the rows it superseded.
+ */
+export type StoreChange =
+  | { readonly kind: 'replace'; readonly table: TableName; readonly chunks: readonly Uint8Array[] }
+  | { readonly kind: 'append'; readonly table: TableName; readonly ipc: Uint8Array; readonly rows: number }
+  | { readonly kind: 'upsert'; readonly table: TableName; readonly ipc: Uint8Array; readonly rows: number; readonly superseded: readonly KeyTuple[] };
+
 export interface TableStore {
   /** Replaces a whole table (derived tables are recomputed whole). */
   replace(name: TableName, ipc: readonly Uint8Array[]): void;
@@ -87,6 +96,15 @@ export interface TableStore {
   compact(name: TableName, maxSmallChunks?: number): boolean;
   readonly version: number;
   tables(): TableName[];
+  /** Calls `listener` after every replace, append and upsert (not compactions: they change no row). */
+  subscribe(listener: (change: StoreChange) => void): () => void;
+}
+
+/** Arrow gives int64 as bigint; keys travel as JSON, and our ids and counts fit in 2^53. */
+function keyValue(value: unknown): KeyValue {
+  if (typeof value === 'bigint') return Number(value);
+  if (value === undefined) return null;
+  return value as KeyValue;
 }
 
 export function createTableStore(): TableStore {
@@ -98,8 +116,13 @@ export function createTableStore(): TableStore {
     return l;
   };
   const hasRowids = (name: TableName) => RECORD_KEY[name] !== undefined;
+  const listeners = new Set<(change: StoreChange) => void>();
+  const tell = (change: StoreChange) => {
+    for (const listener of listeners) listener(change);
+  };
 
-  const killMatches = (name: TableName, fresh: Chunk): number => {
+  /** @param superseded receives the primary key of each row marked dead, when someone listens. */
+  const killMatches = (name: TableName, fresh: Chunk, superseded?: KeyTuple[]): number => {
     const keyColumn = RECORD_KEY[name];
     if (!keyColumn || !fresh.rowids) return 0;
     const freshKeys = fresh.table!.getChild(keyColumn)!;
@@ -124,6 +147,10 @@ export function createTableStore(): TableStore {
           chunk.deadCount++;
           chunk.served = undefined;
           killed++;
+          if (superseded) {
+            const table = chunk.table!;
+            superseded.push(tableSpec(name).primaryKey.map((column) => keyValue(table.getChild(column)?.get(j))));
+          }
         }
       }
     }
@@ -144,16 +171,21 @@ export function createTableStore(): TableStore {
     replace(name, ipc) {
       chunks.set(name, ipc.map((bytes) => makeChunk(bytes, hasRowids(name))));
       version++;
+      if (listeners.size > 0) tell({ kind: 'replace', table: name, chunks: [...ipc] });
     },
     append(name, ipc) {
-      list(name).push(makeChunk(ipc, hasRowids(name)));
+      const fresh = makeChunk(ipc, hasRowids(name));
+      list(name).push(fresh);
       version++;
+      if (listeners.size > 0) tell({ kind: 'append', table: name, ipc, rows: fresh.rows });
     },
     upsert(name, ipc) {
       const fresh = makeChunk(ipc, hasRowids(name));
-      const killed = killMatches(name, fresh);
+      const superseded: KeyTuple[] | undefined = listeners.size > 0 ? [] : undefined;
+      const killed = killMatches(name, fresh, superseded);
       list(name).push(fresh);
       version++;
+      if (superseded) tell({ kind: 'upsert', table: name, ipc, rows: fresh.rows, superseded });
       return killed;
     },
     snapshot(name) {
@@ -183,5 +215,9 @@ export function createTableStore(): TableStore {
       return version;
     },
     tables: () => [...chunks.keys()],
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
   };
 }

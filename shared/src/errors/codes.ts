@@ -15,6 +15,7 @@ export const PROBLEM_HELP = {
   'query.sql-error': 'DuckDB rejected the SQL; its message, shown as is, says why. `SHOW TABLES` and `DESCRIBE <table>` list what exists.',
   'protocol.bad-message': 'A message on the wire did not match the protocol; it was dropped.',
   'protocol.version-mismatch': 'The peer speaks another protocol version.',
+  'protocol.disconnected': 'The engine connection closed before an answer arrived; it reconnects and resumes.',
   'serve.port-in-use': 'The requested port is taken; the next free port is used.',
   'serve.not-found': 'No such route or file.',
   'serve.forbidden': 'The request lacked a valid token, or came from a foreign Origin or Host.',

@@ -1,14 +1,18 @@
 /**
  * Pure encode/decode for the wire protocol. Decoding never throws: malformed input comes back as a
- * `protocol.bad-message` problem so servers can drop it and keep going.
+ * `protocol.bad-message` problem so either side can drop it and keep going.
  *
- * Binary frame layout: [u32 little-endian header length][header: UTF-8 JSON ArrowChunkHeader][Arrow IPC stream].
+ * Binary frame layout: [u32 little-endian header length][header: UTF-8 JSON ArrowFrameHeader][Arrow IPC stream].
  */
 import { fail, ok, type Result } from '../errors/index.js';
 import { isTableName } from '../schema/index.js';
-import type { ArrowChunkHeader, ClientMessage, ServerMessage } from './messages.js';
+import type { ArrowFrameHeader, ClientMessage, KeyTuple, ServerMessage } from './messages.js';
 
-const MAX_HEADER_BYTES = 64 * 1024;
+/**
+ * Engine frames may carry a delete list in the header; the bound only keeps a corrupt length prefix from
+ * making the reader allocate wildly.
+ */
+const MAX_FRAME_HEADER_BYTES = 8 * 1024 * 1024;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
@@ -16,11 +20,11 @@ export function encodeMessage(message: ServerMessage | ClientMessage): string {
   return JSON.stringify(message);
 }
 
-function badMessage<T>(message: string): Result<T> {
+export function badMessage<T>(message: string): Result<T> {
   return fail({ code: 'protocol.bad-message', message });
 }
 
-function parseObject(text: string): Result<Record<string, unknown>> {
+export function parseObject(text: string): Result<Record<string, unknown>> {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -32,33 +36,32 @@ function parseObject(text: string): Result<Record<string, unknown>> {
   return ok(value as Record<string, unknown>);
 }
 
-const SERVER_TYPES: ReadonlySet<string> = new Set(['hello', 'snapshot-done', 'problem', 'error', 'pong']);
+export const isSeq = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
 
-/** Decodes a text frame sent by the engine. Checks the tag; fields are trusted to the protocol version. */
+const SERVER_TYPES: ReadonlySet<ServerMessage['type']> = new Set<ServerMessage['type']>([
+  'hello', 'live-state', 'snapshot-done', 'resumed', 'table-delete', 'live-diff', 'notification', 'problem', 'error', 'pong', 'response',
+]);
+/** Messages that carry a `seq` and must carry a valid one: the client's gap check relies on it. */
+const SEQ_TYPES: ReadonlySet<string> = new Set(['hello', 'live-state', 'snapshot-done', 'resumed', 'table-delete', 'live-diff', 'notification']);
+
+/** Decodes a text frame sent by the engine. Checks the tag and the seq; other fields are trusted to the protocol version. */
 export function decodeServerMessage(text: string): Result<ServerMessage> {
   const parsed = parseObject(text);
   if (!parsed.ok) return parsed;
-  const type = parsed.value.type as string;
+  const type = parsed.value.type as ServerMessage['type'];
   if (!SERVER_TYPES.has(type)) return badMessage(`unknown server message type "${type}"`);
+  if (SEQ_TYPES.has(type) && !isSeq(parsed.value.seq)) return badMessage(`"${type}" needs a non-negative integer "seq"`);
+  if (type === 'table-delete' && (!isTableName(parsed.value.table) || !isKeyList(parsed.value.keys))) {
+    return badMessage('"table-delete" needs a known "table" and a "keys" list of key tuples');
+  }
   return ok(parsed.value as unknown as ServerMessage);
 }
 
-/** Decodes a text frame sent by a client. Clients are untrusted: every field is checked. */
-export function decodeClientMessage(text: string): Result<ClientMessage> {
-  if (text.length > MAX_HEADER_BYTES) return badMessage(`message of ${text.length} characters is too long`);
-  const parsed = parseObject(text);
-  if (!parsed.ok) return parsed;
-  const { type, requestId } = parsed.value;
-  if (type === 'ping') {
-    if (typeof requestId !== 'string' || requestId.length === 0 || requestId.length > 128) {
-      return badMessage('ping needs a requestId string of 1 to 128 characters');
-    }
-    return ok({ type: 'ping', requestId });
-  }
-  return badMessage(`unknown client message type "${String(type)}"`);
+function isKeyList(value: unknown): value is KeyTuple[] {
+  return Array.isArray(value) && value.every((key) => Array.isArray(key) && key.every((v) => v === null || ['string', 'number', 'boolean'].includes(typeof v)));
 }
 
-export function encodeArrowChunk(header: ArrowChunkHeader, ipc: Uint8Array): Uint8Array {
+export function encodeArrowFrame(header: ArrowFrameHeader, ipc: Uint8Array): Uint8Array {
   const headerBytes = encoder.encode(JSON.stringify(header));
   const frame = new Uint8Array(4 + headerBytes.length + ipc.length);
   new DataView(frame.buffer).setUint32(0, headerBytes.length, true);
@@ -67,16 +70,38 @@ export function encodeArrowChunk(header: ArrowChunkHeader, ipc: Uint8Array): Uin
   return frame;
 }
 
-export interface DecodedArrowChunk {
-  readonly header: ArrowChunkHeader;
+export interface DecodedArrowFrame<H extends ArrowFrameHeader = ArrowFrameHeader> {
+  readonly header: H;
   /** A view into the frame; copy it if the frame's buffer will be reused. */
   readonly ipc: Uint8Array;
 }
 
-export function decodeArrowChunk(frame: Uint8Array): Result<DecodedArrowChunk> {
+const isCount = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
+
+function checkHeader(h: Record<string, unknown>): Result<ArrowFrameHeader> {
+  const { type, table, rows } = h;
+  if (!isTableName(table)) return badMessage(`binary frame for unknown table "${String(table)}"`);
+  if (!isCount(rows)) return badMessage('binary frame header needs a non-negative integer "rows"');
+  switch (type) {
+    case 'arrow-chunk':
+      if (!isCount(h.chunk)) return badMessage('"arrow-chunk" needs a non-negative integer "chunk"');
+      return ok({ type, table, rows, chunk: h.chunk });
+    case 'table-upsert':
+      if (!isSeq(h.seq)) return badMessage('"table-upsert" needs a non-negative integer "seq"');
+      if (!isKeyList(h.deletes)) return badMessage('"table-upsert" needs a "deletes" list of key tuples');
+      return ok({ type, table, rows, seq: h.seq, deletes: h.deletes });
+    case 'table-replace':
+      if (!isSeq(h.seq)) return badMessage('"table-replace" needs a non-negative integer "seq"');
+      return ok({ type, table, rows, seq: h.seq });
+    default:
+      return badMessage(`binary frame header has type "${String(type)}"`);
+  }
+}
+
+export function decodeArrowFrame(frame: Uint8Array): Result<DecodedArrowFrame> {
   if (frame.length < 4) return badMessage(`binary frame of ${frame.length} bytes is shorter than its length prefix`);
   const headerLength = new DataView(frame.buffer, frame.byteOffset, frame.byteLength).getUint32(0, true);
-  if (headerLength > MAX_HEADER_BYTES || 4 + headerLength > frame.length) {
+  if (headerLength > MAX_FRAME_HEADER_BYTES || 4 + headerLength > frame.length) {
     return badMessage(`binary frame header length ${headerLength} does not fit in a ${frame.length}-byte frame`);
   }
   let headerText: string;
@@ -87,14 +112,12 @@ export function decodeArrowChunk(frame: Uint8Array): Result<DecodedArrowChunk> {
   }
   const parsed = parseObject(headerText);
   if (!parsed.ok) return parsed;
-  const { type, table, chunk, rows } = parsed.value;
-  if (type !== 'arrow-chunk') return badMessage(`binary frame header has type "${String(type)}"`);
-  if (!isTableName(table)) return badMessage(`binary frame for unknown table "${String(table)}"`);
-  if (!Number.isSafeInteger(chunk) || (chunk as number) < 0 || !Number.isSafeInteger(rows) || (rows as number) < 0) {
-    return badMessage('binary frame header needs non-negative integer "chunk" and "rows"');
-  }
-  return ok({
-    header: { type, table, chunk: chunk as number, rows: rows as number },
-    ipc: frame.subarray(4 + headerLength),
-  });
+  const header = checkHeader(parsed.value);
+  if (!header.ok) return header;
+  return ok({ header: header.value, ipc: frame.subarray(4 + headerLength) });
 }
+
+/** Names of protocol 1, kept so older callers (benchmarks, tests) read snapshot frames unchanged. */
+export const encodeArrowChunk = encodeArrowFrame;
+export const decodeArrowChunk = decodeArrowFrame;
+export type DecodedArrowChunk = DecodedArrowFrame;

@@ -1,11 +1,12 @@
 /**
- * Joins the engine connection and the page database: every Arrow chunk goes into DuckDB-WASM in arrival
- * order, and the dashboard's panels query only DuckDB.
+ * Joins the engine client (ui/src/connection) and the page database (ui/src/db): the client applies the
+ * snapshot and every later delta to DuckDB-WASM, and the dashboard's panels query only DuckDB.
  */
-import { reactive, readonly } from 'vue';
+import { computed, reactive, readonly, ref } from 'vue';
 import type { HelloMessage, Problem } from '../../../shared/src/index.js';
-import { connectEngine, engineSocketUrl } from '../connection/engineConnection.js';
-import { openPageDatabase, type PageDatabase, type Row } from '../db/duckdb.js';
+import { createEngineClient, engineSocketUrl, openBrowserSocket, type EngineClientState } from '../connection/index.js';
+import { openPageDatabase, type Row } from '../db/duckdb.js';
+import { createTableSync, lazyConnection } from '../db/index.js';
 
 export type EnginePhase = 'starting-database' | 'connecting' | 'receiving' | 'ready' | 'disconnected';
 
@@ -19,83 +20,50 @@ export interface EngineState {
   loadedRows: Record<string, number>;
   problems: Problem[];
   lastError: string;
-  /** Bumped after every snapshot, so panels re-run their queries. */
+  /** Bumped after every snapshot and delta, so panels re-run their queries. */
   revision: number;
 }
 
+const PHASES: Record<EngineClientState['phase'], EnginePhase> = {
+  connecting: 'connecting',
+  snapshot: 'receiving',
+  replay: 'receiving',
+  live: 'ready',
+  disconnected: 'disconnected',
+  closed: 'disconnected',
+  incompatible: 'disconnected',
+};
+
 export function useEngine() {
-  const state = reactive<EngineState>({
-    phase: 'starting-database',
-    hello: null,
-    dbVersion: '',
-    dbBundle: '',
-    expectedRows: {},
-    loadedRows: {},
-    problems: [],
-    lastError: '',
-    revision: 0,
-  });
   const database = openPageDatabase();
-  // Inserts run strictly one after another, in the order the engine sent them.
-  let inserts: Promise<unknown> = database;
-  let resolveReady!: (rows: Record<string, number>) => void;
-  const ready = new Promise<Record<string, number>>((resolve) => (resolveReady = resolve));
-
+  const db = reactive({ version: '', bundle: '', error: '' });
   void database.then(
-    (db) => {
-      state.dbVersion = db.version;
-      state.dbBundle = db.bundle;
-      if (state.phase === 'starting-database') state.phase = 'connecting';
-    },
-    (error: Error) => (state.lastError = `DuckDB-WASM could not start: ${error.message}`),
+    (opened) => Object.assign(db, { version: opened.version, bundle: opened.bundle }),
+    (error: Error) => (db.error = `DuckDB-WASM could not start: ${error.message}`),
   );
-
-  const enqueue = (work: (db: PageDatabase) => Promise<void>) => {
-    inserts = inserts.then(() => database).then(work).catch((error: Error) => (state.lastError = error.message));
-  };
-
-  connectEngine(engineSocketUrl(window.location), {
-    onMessage(message) {
-      switch (message.type) {
-        case 'hello':
-          state.hello = message;
-          state.phase = 'receiving';
-          state.loadedRows = {};
-          break;
-        case 'snapshot-done':
-          state.expectedRows = { ...message.rows };
-          enqueue(async () => {
-            state.phase = 'ready';
-            state.revision++;
-            resolveReady(state.loadedRows);
-          });
-          break;
-        case 'problem':
-          state.problems.push(message.problem);
-          break;
-        case 'error':
-          state.lastError = message.error.message;
-          break;
-        case 'pong':
-          break;
-      }
-    },
-    onChunk({ header, ipc }) {
-      const bytes = ipc.slice();
-      enqueue(async (db) => {
-        await db.insertIpc(header.table, bytes, header.chunk === 0);
-        state.loadedRows[header.table] = (state.loadedRows[header.table] ?? 0) + header.rows;
-      });
-    },
-    onClose(reason) {
-      state.phase = 'disconnected';
-      state.lastError = reason;
-    },
-    onProtocolError(message) {
-      state.lastError = message;
-    },
+  const client = createEngineClient({
+    url: engineSocketUrl(window.location),
+    openSocket: openBrowserSocket,
+    tables: createTableSync(lazyConnection(database.then((opened) => opened.writer))),
+    wrapState: (state) => reactive(state) as EngineClientState,
   });
+  const s = client.state;
+  const perTable = (pick: (t: EngineClientState['tables'][string]) => number) => Object.fromEntries(Object.entries(s.tables).map(([name, t]) => [name, pick(t)]));
+  const dbReady = ref(false);
+  void database.then(() => (dbReady.value = true), () => undefined);
+  const state = reactive({
+    phase: computed<EnginePhase>(() => (!dbReady.value && s.phase !== 'disconnected' ? 'starting-database' : PHASES[s.phase])),
+    hello: computed(() => s.hello),
+    dbVersion: computed(() => db.version),
+    dbBundle: computed(() => db.bundle),
+    expectedRows: computed(() => perTable((t) => t.expectedRows)),
+    loadedRows: computed(() => perTable((t) => t.loadedRows)),
+    problems: computed(() => s.problems),
+    lastError: computed(() => db.error || s.lastError),
+    revision: computed(() => s.revision),
+  }) as unknown as EngineState;
 
+  const ready = client.ready.then(() => state.loadedRows);
   const query = async (sql: string): Promise<Row[]> => (await database).query(sql);
-  return { state: readonly(state), query, ready };
+  return { state: readonly(state), query, ready, client };
 }

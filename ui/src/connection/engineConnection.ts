@@ -1,45 +1,39 @@
 /**
- * The WebSocket link to the engine: decodes frames with the shared codec and hands typed events to the caller.
- * It knows nothing of DuckDB or Vue.
+ * The socket under the engine client, as two small adapters over one interface: the page's `WebSocket` here,
+ * and `ws` in the Node twin (tests/protocol). The client core never touches a socket API directly.
  */
-import {
-  decodeArrowChunk,
-  decodeServerMessage,
-  formatProblem,
-  type DecodedArrowChunk,
-  type ServerMessage,
-} from '../../../shared/src/index.js';
 
-export interface ConnectionHandlers {
-  onMessage(message: ServerMessage): void;
-  onChunk(chunk: DecodedArrowChunk): void;
+export interface SocketHandlers {
+  onOpen(): void;
+  onText(text: string): void;
+  onBinary(bytes: Uint8Array): void;
   onClose(reason: string): void;
-  onProtocolError(message: string): void;
 }
 
-export interface EngineConnection {
+export interface EngineSocket {
+  send(text: string): void;
   close(): void;
 }
+
+export type OpenSocket = (url: string, handlers: SocketHandlers) => EngineSocket;
 
 /** Same origin as the page: the cookie set by the engine carries the token. */
 export function engineSocketUrl(location: Location): string {
   return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
 }
 
-export function connectEngine(url: string, handlers: ConnectionHandlers): EngineConnection {
+/** The page's WebSocket. */
+export const openBrowserSocket: OpenSocket = (url, handlers) => {
   const socket = new WebSocket(url);
   socket.binaryType = 'arraybuffer';
+  socket.addEventListener('open', () => handlers.onOpen());
   socket.addEventListener('message', (event: MessageEvent<string | ArrayBuffer>) => {
-    if (typeof event.data === 'string') {
-      const decoded = decodeServerMessage(event.data);
-      if (decoded.ok) handlers.onMessage(decoded.value);
-      else handlers.onProtocolError(formatProblem(decoded.problem));
-      return;
-    }
-    const chunk = decodeArrowChunk(new Uint8Array(event.data));
-    if (chunk.ok) handlers.onChunk(chunk.value);
-    else handlers.onProtocolError(formatProblem(chunk.problem));
+    if (typeof event.data === 'string') handlers.onText(event.data);
+    else handlers.onBinary(new Uint8Array(event.data));
   });
   socket.addEventListener('close', (event) => handlers.onClose(event.reason || `connection closed (code ${event.code})`));
-  return { close: () => socket.close() };
-}
+  return {
+    send: (text) => socket.readyState === WebSocket.OPEN && socket.send(text),
+    close: () => socket.close(),
+  };
+};

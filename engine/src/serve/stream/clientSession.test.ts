@@ -1,0 +1,174 @@
+import { describe, expect, it } from 'vitest';
+import { applyLiveDiff, decodeArrowFrame, decodeServerMessage, emptyLiveState, SOURCES_TABLE, type ServerMessage } from '../../../../shared/src/index.js';
+import { buildIpc } from '../../arrow/index.js';
+import { silentLogger } from '../../log.js';
+import type { EngineSnapshot } from './engineSnapshot.js';
+import type { StreamSocket } from './pacedSender.js';
+import { createStreamHub, streamLiveChanges, type LiveChangeSource } from './streamHub.js';
+
+/** A socket whose peer reads only when the test says so: `ack` completes the oldest pending writes. */
+function fakeSocket() {
+  const frames: (string | Uint8Array)[] = [];
+  const unacked: (() => void)[] = [];
+  const socket: StreamSocket & { frames: typeof frames; ack(n?: number): void; unacked: number } = {
+    frames,
+    send(frame, done) {
+      frames.push(frame);
+      unacked.push(() => done());
+    },
+    close() {},
+    ack(n = Infinity) {
+      for (let i = 0; i < n && unacked.length > 0; i++) unacked.shift()!();
+    },
+    get unacked() {
+      return unacked.length;
+    },
+  };
+  return socket;
+}
+
+const flush = () => new Promise((resolve) => setImmediate(resolve));
+/** Acknowledges writes until the session has nothing more to send. */
+async function drain(socket: ReturnType<typeof fakeSocket>) {
+  for (let i = 0; i < 10_000; i++) {
+    await flush();
+    if (socket.unacked === 0) return;
+    socket.ack();
+  }
+}
+
+const sourceRow = (i: number) => ({ kind: 'sqlite', path: `/d/${i}.db`, bytes: i, sessions: 0, messages: 0, parts: 0, modified_at: null, problem: null });
+const snapshotOf = (rows: number): EngineSnapshot => ({
+  engineVersion: 't',
+  demo: false,
+  dataDir: '/d',
+  tables: [{ name: 'sources', rows, chunks: [buildIpc(SOURCES_TABLE, Array.from({ length: rows }, (_, i) => sourceRow(i)))] }],
+});
+
+function describeFrames(frames: readonly (string | Uint8Array)[]): string[] {
+  return frames.map((frame) => {
+    if (typeof frame === 'string') {
+      const m = decodeServerMessage(frame);
+      if (!m.ok) return 'bad';
+      const v = m.value as ServerMessage & { seq?: number; mode?: string };
+      return v.type === 'hello' ? `hello:${v.mode}:${v.seq}` : v.seq !== undefined ? `${v.type}:${v.seq}` : v.type;
+    }
+    const f = decodeArrowFrame(frame);
+    if (!f.ok) return 'bad';
+    return f.value.header.type === 'arrow-chunk' ? 'chunk' : `${f.value.header.type}:${f.value.header.seq}`;
+  });
+}
+
+const diff = (n: number) => [{ op: 'set' as const, path: ['instances', `i${n}`], value: { n } }];
+
+describe('client session', () => {
+  it('sends hello, live state, the snapshot, then each seq once in order', async () => {
+    const hub = createStreamHub({ snapshot: () => snapshotOf(2) });
+    hub.publishLiveDiffs(diff(1));
+    const socket = fakeSocket();
+    hub.attach(socket, { logger: silentLogger });
+    await drain(socket);
+    hub.publishStoreChange({ kind: 'replace', table: 'sources', chunks: [buildIpc(SOURCES_TABLE, [sourceRow(9)])] });
+    hub.publishNotification({ type: 'session.finished', instanceId: 'i', sessionId: 's', title: 't', todos: { pending: 0, inProgress: 0, completed: 0 }, timeMs: 1 });
+    await drain(socket);
+    expect(describeFrames(socket.frames)).toEqual(['hello:snapshot:1', 'live-state:1', 'chunk', 'snapshot-done:1', 'table-replace:2', 'notification:3']);
+  });
+
+  it('paces a client that does not read: the engine holds at most the bound (or one frame) for it', async () => {
+    const bound = 64 * 1024;
+    const hub = createStreamHub({ snapshot: () => snapshotOf(1) });
+    const socket = fakeSocket();
+    const session = hub.attach(socket, { logger: silentLogger, maxInFlightBytes: bound });
+    await drain(socket);
+    const sentBefore = socket.frames.length;
+    // 200 changes of ~10 KB each, about 2 MB, to a client that reads nothing.
+    const big = buildIpc(SOURCES_TABLE, Array.from({ length: 100 }, (_, i) => ({ ...sourceRow(i), path: `/d/${'x'.repeat(80)}${i}.db` })));
+    for (let i = 0; i < 200; i++) hub.publishStoreChange({ kind: 'upsert', table: 'sources', ipc: big, rows: 100, superseded: [] });
+    for (let i = 0; i < 20; i++) await flush();
+    const stats = session.stats();
+    expect(stats.inFlightBytes).toBeLessThanOrEqual(bound);
+    expect(stats.peakInFlightBytes).toBeLessThanOrEqual(bound);
+    expect(socket.frames.length - sentBefore).toBeLessThan(10);
+    expect(stats.cursor).toBeLessThan(20);
+    // Once the client reads, it gets every change, in order, with no gap.
+    await drain(socket);
+    expect(session.stats().cursor).toBe(200);
+    const seqs = describeFrames(socket.frames.slice(sentBefore)).map((d) => Number(d.split(':')[1]));
+    expect(seqs).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+    expect(session.stats().peakInFlightBytes).toBeLessThanOrEqual(bound);
+  });
+
+  it('replays exactly what a resuming client missed', async () => {
+    const hub = createStreamHub({ snapshot: () => snapshotOf(1) });
+    for (let i = 1; i <= 5; i++) hub.publishLiveDiffs(diff(i));
+    const socket = fakeSocket();
+    hub.attach(socket, { logger: silentLogger, resume: { epoch: hub.epoch, lastSeq: 3 } });
+    await drain(socket);
+    expect(describeFrames(socket.frames)).toEqual(['hello:replay:3', 'live-diff:4', 'live-diff:5', 'resumed:5']);
+  });
+
+  it('sends a fresh snapshot when the resume point is gone, from another epoch, or in the future', async () => {
+    const hub = createStreamHub({ snapshot: () => snapshotOf(1), ring: { maxEntries: 2 } });
+    for (let i = 1; i <= 5; i++) hub.publishLiveDiffs(diff(i));
+    for (const resume of [{ epoch: hub.epoch, lastSeq: 1 }, { epoch: 'other', lastSeq: 4 }, { epoch: hub.epoch, lastSeq: 99 }]) {
+      const socket = fakeSocket();
+      hub.attach(socket, { logger: silentLogger, resume });
+      await drain(socket);
+      expect(describeFrames(socket.frames)).toEqual(['hello:snapshot:5', 'live-state:5', 'chunk', 'snapshot-done:5']);
+    }
+  });
+
+  it('gives a client that fell further behind than the ring a fresh snapshot, then carries on', async () => {
+    const hub = createStreamHub({ snapshot: () => snapshotOf(1), ring: { maxEntries: 3 } });
+    const socket = fakeSocket();
+    const session = hub.attach(socket, { logger: silentLogger, maxInFlightBytes: 1 });
+    await drain(socket);
+    const before = socket.frames.length;
+    hub.publishLiveDiffs(diff(1));
+    await flush();
+    // The client reads nothing while 10 more changes come: the ring keeps only 3.
+    for (let i = 2; i <= 11; i++) hub.publishLiveDiffs(diff(i));
+    await drain(socket);
+    expect(describeFrames(socket.frames.slice(before))).toEqual(['live-diff:1', 'hello:snapshot:11', 'live-state:11', 'chunk', 'snapshot-done:11']);
+    hub.publishLiveDiffs(diff(12));
+    await drain(socket);
+    expect(describeFrames(socket.frames).at(-1)).toBe('live-diff:12');
+    expect(session.stats().snapshots).toBe(2);
+  });
+
+  it('restarts the stream on a resume message, and answers requests as data', async () => {
+    const hub = createStreamHub({ snapshot: () => snapshotOf(1) });
+    for (let i = 1; i <= 3; i++) hub.publishLiveDiffs(diff(i));
+    const socket = fakeSocket();
+    const session = hub.attach(socket, {
+      logger: silentLogger,
+      resolveContent: async (kind, id) => (id === 'p1' ? { ok: true, value: { kind: 'part-text', partId: id, partType: 'text', text: 'hi', length: 2, truncated: false } } : { ok: false, problem: { code: 'serve.not-found', message: `no ${kind} ${id}` } }),
+    });
+    await drain(socket);
+    const before = socket.frames.length;
+    session.handle({ type: 'resume', epoch: hub.epoch, lastSeq: 1 });
+    await drain(socket);
+    expect(describeFrames(socket.frames.slice(before))).toEqual(['hello:replay:1', 'live-diff:2', 'live-diff:3', 'resumed:3']);
+    session.handle({ type: 'request', requestId: 'a', kind: 'part-text', id: 'p1' });
+    session.handle({ type: 'request', requestId: 'b', kind: 'tool-output', id: 'nope' });
+    await drain(socket);
+    const responses = socket.frames.slice(-2).map((f) => JSON.parse(f as string) as Record<string, unknown>);
+    expect(responses).toContainEqual({ type: 'response', requestId: 'a', ok: true, data: { kind: 'part-text', partId: 'p1', partType: 'text', text: 'hi', length: 2, truncated: false } });
+    expect(responses).toContainEqual({ type: 'response', requestId: 'b', ok: false, problem: { code: 'serve.not-found', message: 'no tool-output nope' } });
+  });
+});
+
+describe('live changes', () => {
+  it('starts from the live monitor’s state and follows its diffs and notifications', async () => {
+    let state = applyLiveDiff(emptyLiveState(), diff(1));
+    const listeners: Parameters<LiveChangeSource['subscribe']>[0][] = [];
+    const source: LiveChangeSource = { state: () => state, subscribe: (listener) => (listeners.push(listener), () => undefined) };
+    const hub = createStreamHub({ snapshot: () => snapshotOf(1) });
+    streamLiveChanges(source, hub);
+    expect(hub.liveState.instances).toEqual({ i1: { n: 1 } });
+    state = applyLiveDiff(state, diff(2));
+    for (const l of listeners) l({ diffs: diff(2), notifications: [] });
+    expect(hub.liveState).toEqual(state);
+    expect(hub.ring.seq).toBe(2);
+  });
+});

@@ -1,0 +1,231 @@
+/**
+ * One client's stream: `hello`, then a snapshot or a replay of what it missed, then every seq'd message in
+ * order. The session never queues messages of its own: it keeps a cursor into the shared ring and pulls the
+ * next entry when the paced sender lets it, so a slow client costs a cursor, and one that falls further behind
+ * than the ring holds is sent a fresh snapshot (a new `hello`) instead.
+ */
+import { tableFromIPC } from 'apache-arrow';
+import {
+  encodeArrowFrame,
+  encodeMessage,
+  fail,
+  PROTOCOL_VERSION,
+  SCHEMA_VERSION,
+  type ClientMessage,
+  type HelloMessage,
+  type LiveState,
+  type Problem,
+  type RequestMessage,
+  type ServerMessage,
+  type TableName,
+} from '../../../../shared/src/index.js';
+import type { Logger } from '../../log.js';
+import type { EngineSnapshot } from './engineSnapshot.js';
+import type { ContentResolver } from './contentResolver.js';
+import type { DeltaRing } from './deltaRing.js';
+import { createPacedSender, type SenderStats, type StreamSocket } from './pacedSender.js';
+
+/** What a session reads from the hub. */
+export interface StreamSource {
+  readonly epoch: string;
+  readonly ring: DeltaRing;
+  /** The tables and live state at one seq, taken in one synchronous step so the two agree. */
+  takeSnapshot(): Promise<{ readonly seq: number; readonly snapshot: EngineSnapshot; readonly live: LiveState }>;
+  /** What a replay's hello says about the engine (cached from the last snapshot; no tables are read). */
+  describe(): Promise<EngineDescription>;
+}
+
+export type EngineDescription = Pick<EngineSnapshot, 'engineVersion' | 'demo' | 'dataDir'> & { readonly tables: readonly TableName[] };
+
+function helloMessage(engine: EngineDescription, epoch: string, seq: number, mode: HelloMessage['mode'], tableRows: HelloMessage['tableRows']): HelloMessage {
+  const { engineVersion, demo, dataDir, tables } = engine;
+  return { type: 'hello', protocolVersion: PROTOCOL_VERSION, schemaVersion: SCHEMA_VERSION, engineVersion, tables, demo, dataDir, epoch, seq, mode, tableRows };
+}
+
+export interface ResumePoint {
+  readonly epoch: string;
+  readonly lastSeq: number;
+}
+
+export interface SessionOptions {
+  readonly maxInFlightBytes?: number;
+  readonly resolveContent?: ContentResolver;
+  /** Requests answered at once per client; more are refused as data. @default 4 */
+  readonly maxPendingRequests?: number;
+  readonly logger: Logger;
+}
+
+export type SessionPhase = 'snapshot' | 'replay' | 'live' | 'closed';
+
+export interface SessionStats extends SenderStats {
+  readonly phase: SessionPhase;
+  /** The last seq sent to this client. */
+  readonly cursor: number;
+  readonly snapshots: number;
+}
+
+export interface ClientSession {
+  /** (Re)starts the stream: a replay from `resume` when the ring still holds it, else a snapshot. */
+  start(resume?: ResumePoint): void;
+  handle(message: ClientMessage): void;
+  /** Sends an expected problem (e.g. a malformed message) without touching the stream. */
+  problem(problem: Problem): void;
+  /** The hub has new seq'd entries. */
+  notify(): void;
+  close(): void;
+  stats(): SessionStats;
+}
+
+type RangeOutcome = 'done' | 'evicted' | 'stopped';
+const PAGE = 256;
+
+export function createClientSession(socket: StreamSocket, source: StreamSource, options: SessionOptions): ClientSession {
+  const sender = createPacedSender(socket, options.maxInFlightBytes);
+  const maxPending = options.maxPendingRequests ?? 4;
+  let generation = 0;
+  let cursor = 0;
+  let phase: SessionPhase = 'snapshot';
+  let snapshots = 0;
+  let pending = 0;
+  let running: Promise<unknown> = Promise.resolve();
+  let wake: (() => void) | undefined;
+  const current = (gen: number) => gen === generation && !sender.closed;
+
+  const sendMessage = (message: ServerMessage): Promise<boolean> => {
+    const text = encodeMessage(message);
+    return sender.send(text, Buffer.byteLength(text));
+  };
+
+  const sendSnapshot = async (gen: number): Promise<boolean> => {
+    phase = 'snapshot';
+    snapshots++;
+    const { seq, snapshot, live } = await source.takeSnapshot();
+    if (!current(gen)) return false;
+    const tableRows = Object.fromEntries(snapshot.tables.map((t) => [t.name, t.rows]));
+    const engine = { ...snapshot, tables: snapshot.tables.map((t) => t.name) };
+    if (!(await sendMessage(helloMessage(engine, source.epoch, seq, 'snapshot', tableRows)))) return false;
+    if (!(await sendMessage({ type: 'live-state', seq, state: live }))) return false;
+    for (const table of snapshot.tables) {
+      for (const [index, ipc] of table.chunks.entries()) {
+        if (!current(gen)) return false;
+        const rows = table.chunks.length === 1 ? table.rows : tableFromIPC(ipc).numRows;
+        const frame = encodeArrowFrame({ type: 'arrow-chunk', table: table.name, chunk: index, rows }, ipc);
+        if (!(await sender.send(frame, frame.byteLength))) return false;
+      }
+    }
+    if (!(await sendMessage({ type: 'snapshot-done', seq, rows: tableRows }))) return false;
+    cursor = seq;
+    return current(gen);
+  };
+
+  /** Sends the ring's entries after the cursor up to `target`, in pages, each only when the sender lets it. */
+  const sendRange = async (gen: number, target: number): Promise<RangeOutcome> => {
+    while (cursor < target) {
+      const read = source.ring.since(cursor, PAGE);
+      if (!read.ok) return 'evicted';
+      for (const entry of read.entries) {
+        if (entry.seq > target) break;
+        if (!current(gen)) return 'stopped';
+        if (!(await sender.send(entry.frame, entry.bytes))) return 'stopped';
+        cursor = entry.seq;
+      }
+    }
+    return current(gen) ? 'done' : 'stopped';
+  };
+
+  const replay = async (gen: number, from: ResumePoint): Promise<RangeOutcome> => {
+    phase = 'replay';
+    const engine = await source.describe();
+    if (!current(gen)) return 'stopped';
+    if (!(await sendMessage(helloMessage(engine, source.epoch, from.lastSeq, 'replay', {})))) return 'stopped';
+    cursor = from.lastSeq;
+    const target = source.ring.seq;
+    const outcome = await sendRange(gen, target);
+    if (outcome !== 'done') return outcome;
+    return (await sendMessage({ type: 'resumed', fromSeq: from.lastSeq, seq: target })) ? 'done' : 'stopped';
+  };
+
+  /** Live phase: wait for the hub, send what is new; a fresh snapshot when the ring has moved past the cursor. */
+  const follow = async (gen: number): Promise<void> => {
+    phase = 'live';
+    while (current(gen)) {
+      if (cursor >= source.ring.seq) {
+        await new Promise<void>((resolve) => (wake = resolve));
+        continue;
+      }
+      const outcome = await sendRange(gen, source.ring.seq);
+      if (outcome === 'stopped') return;
+      if (outcome === 'evicted' && !(await sendSnapshot(gen))) return;
+      phase = 'live';
+    }
+  };
+
+  const stream = async (gen: number, resume: ResumePoint | undefined): Promise<void> => {
+    if (!current(gen)) return;
+    const canReplay = resume !== undefined && resume.epoch === source.epoch && source.ring.since(resume.lastSeq, 0).ok;
+    if (canReplay) {
+      const outcome = await replay(gen, resume);
+      if (outcome === 'stopped') return;
+      if (outcome === 'evicted' && !(await sendSnapshot(gen))) return;
+    } else if (!(await sendSnapshot(gen))) return;
+    await follow(gen);
+  };
+
+  const answer = async (request: RequestMessage): Promise<void> => {
+    if (pending >= maxPending) {
+      await sendMessage({ type: 'response', requestId: request.requestId, ok: false, problem: { code: 'protocol.bad-message', message: `more than ${maxPending} requests in flight; wait for an answer first` } });
+      return;
+    }
+    pending++;
+    let result;
+    try {
+      result = options.resolveContent ? await options.resolveContent(request.kind, request.id) : fail({ code: 'serve.not-found', message: 'this engine serves no on-demand content' });
+    } catch (error) {
+      options.logger.error(`ws: request ${request.kind} ${request.id}: ${(error as Error).message}`);
+      result = fail({ code: 'internal.bug', message: 'the engine failed to read this content' });
+    } finally {
+      pending--;
+    }
+    const message: ServerMessage = result.ok
+      ? { type: 'response', requestId: request.requestId, ok: true, data: result.value }
+      : { type: 'response', requestId: request.requestId, ok: false, problem: result.problem };
+    await sendMessage(message);
+  };
+
+  const session: ClientSession = {
+    start(resume) {
+      const gen = ++generation;
+      wake?.();
+      running = running
+        .then(() => stream(gen, resume))
+        .catch((error: Error) => {
+          options.logger.warn(`ws: stream stopped: ${error.message}`);
+          socket.close(1011, 'stream failed');
+        });
+    },
+    handle(message) {
+      switch (message.type) {
+        case 'ping':
+          return void sendMessage({ type: 'pong', requestId: message.requestId });
+        case 'resume':
+          return session.start({ epoch: message.epoch, lastSeq: message.lastSeq });
+        case 'request':
+          return void answer(message);
+      }
+    },
+    problem(problem) {
+      void sendMessage({ type: 'problem', problem });
+    },
+    notify() {
+      wake?.();
+    },
+    close() {
+      generation++;
+      phase = 'closed';
+      sender.close();
+      wake?.();
+    },
+    stats: () => ({ ...sender.stats(), phase, cursor, snapshots }),
+  };
+  return session;
+}

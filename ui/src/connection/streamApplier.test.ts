@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { encodeArrowFrame, encodeMessage, PROTOCOL_VERSION, type HelloMessage, type KeyTuple, type TableName } from '../../../shared/src/index.js';
+import type { TableSync } from '../db/tableSync.js';
+import { initialClientState } from './clientState.js';
+import { createStreamApplier } from './streamApplier.js';
+
+/** Records what would reach DuckDB. */
+function recordingTables() {
+  const calls: string[] = [];
+  const tables: TableSync = {
+    loadChunk: async (table: TableName, _ipc: Uint8Array, first: boolean) => void calls.push(`load ${table}${first ? ' first' : ''}`),
+    upsert: async (table: TableName, _ipc: Uint8Array, deletes: readonly KeyTuple[]) => void calls.push(`upsert ${table} -${deletes.length}`),
+    delete: async (table: TableName, keys: readonly KeyTuple[]) => void calls.push(`delete ${table} ${keys.length}`),
+    replace: async (table: TableName) => void calls.push(`replace ${table}`),
+  };
+  return { tables, calls };
+}
+
+const hello = (mode: 'snapshot' | 'replay', seq: number, epoch = 'e1'): HelloMessage => ({
+  type: 'hello', protocolVersion: PROTOCOL_VERSION, schemaVersion: 4, engineVersion: 't', tables: ['parts'], demo: false, dataDir: '/d', epoch, seq, mode, tableRows: mode === 'snapshot' ? { parts: 3 } : {},
+});
+const ipc = new Uint8Array([1]);
+const upsert = (seq: number) => encodeArrowFrame({ type: 'table-upsert', table: 'parts', seq, rows: 1, deletes: [] }, ipc);
+
+function setup() {
+  const state = initialClientState();
+  const { tables, calls } = recordingTables();
+  const events: string[] = [];
+  const applier = createStreamApplier(state, tables, {
+    onSynced: () => events.push(`synced ${state.appliedSeq}`),
+    onGap: (expected, got) => events.push(`gap ${expected} ${got}`),
+    onFatal: (reason, retry) => events.push(`fatal ${retry}`),
+    onResponse: () => events.push('response'),
+  });
+  return { state, calls, events, applier };
+}
+
+async function snapshotAt(applier: ReturnType<typeof setup>['applier'], seq: number) {
+  await applier.text(encodeMessage(hello('snapshot', seq)));
+  await applier.binary(encodeArrowFrame({ type: 'arrow-chunk', table: 'parts', chunk: 0, rows: 2 }, ipc));
+  await applier.binary(encodeArrowFrame({ type: 'arrow-chunk', table: 'parts', chunk: 1, rows: 1 }, ipc));
+  await applier.text(encodeMessage({ type: 'snapshot-done', seq, rows: { parts: 3 } }));
+}
+
+describe('stream applier', () => {
+  it('loads a snapshot with progress, then applies each next seq once', async () => {
+    const { state, calls, events, applier } = setup();
+    await snapshotAt(applier, 5);
+    expect(state.tables['parts']).toMatchObject({ expectedRows: 3, loadedRows: 3 });
+    await applier.binary(upsert(6));
+    await applier.text(encodeMessage({ type: 'table-delete', seq: 7, table: 'parts', keys: [['a'], ['b']] }));
+    await applier.binary(upsert(6));
+    expect(calls).toEqual(['load parts first', 'load parts', 'upsert parts -0', 'delete parts 2']);
+    expect(state.appliedSeq).toBe(7);
+    expect(state.duplicatesDropped).toBe(1);
+    expect(events).toEqual(['synced 5']);
+  });
+
+  it('stops at a gap, asks to resume, and ignores seq’d messages until the engine restarts the stream', async () => {
+    const { state, calls, events, applier } = setup();
+    await snapshotAt(applier, 0);
+    await applier.binary(upsert(1));
+    await applier.binary(upsert(3));
+    await applier.binary(upsert(4));
+    expect(events).toEqual(['synced 0', 'gap 2 3']);
+    expect(state.appliedSeq).toBe(1);
+    await applier.text(encodeMessage(hello('replay', 1)));
+    await applier.binary(upsert(2));
+    await applier.binary(upsert(3));
+    await applier.text(encodeMessage({ type: 'resumed', fromSeq: 1, seq: 3 }));
+    expect(state.appliedSeq).toBe(3);
+    expect(calls.filter((c) => c.startsWith('upsert'))).toHaveLength(3);
+    expect(events.at(-1)).toBe('synced 3');
+    expect(state.gapsDetected).toBe(1);
+  });
+
+  it('refuses a replay that does not start where the client is, and another protocol version', async () => {
+    const { events, applier } = setup();
+    await snapshotAt(applier, 2);
+    await applier.text(encodeMessage(hello('replay', 1)));
+    await applier.text(encodeMessage({ ...hello('snapshot', 1), protocolVersion: PROTOCOL_VERSION + 1 }));
+    expect(events).toEqual(['synced 2', 'fatal true', 'fatal false']);
+  });
+
+  it('keeps malformed frames as problems and carries on', async () => {
+    const { state, applier } = setup();
+    await applier.text('{oops');
+    await applier.binary(new Uint8Array([9, 9]));
+    await snapshotAt(applier, 0);
+    expect(state.problems.map((p) => p.code)).toEqual(['protocol.bad-message', 'protocol.bad-message']);
+    expect(state.phase).toBe('live');
+  });
+});
