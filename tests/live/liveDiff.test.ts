@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { applyLiveDiff, livePath } from './liveDiff.js';
-import { LIVE_STATE_VERSION, NO_TODOS, childSessions, emptyLiveState } from './liveState.js';
-import type { LiveInstance, LiveSession, LiveState } from './liveState.js';
+import { applyLiveDiff, livePath } from '../../shared/src/live/liveDiff.js';
+import { LIVE_STATE_VERSION, NO_TODOS, childSessions, emptyLiveState } from '../../shared/src/live/liveState.js';
+import type { LiveInstance, LiveSession, LiveState } from '../../shared/src/live/liveState.js';
 
 const session = (id: string, parentId?: string, updatedMs = 1): LiveSession => ({
   id,

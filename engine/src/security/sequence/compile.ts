@@ -3,7 +3,7 @@
  * kinds become bit masks, so classifying an event is a few integer tests and cached regex runs.
  */
 import type { ActionKind } from '../types.js';
-import type { CountRule, DistinctRule, SequenceRule, SequenceStep, StepKind, StepsRule } from './rules.js';
+import type { CountRule, DistinctRule, SequenceRule, SequenceStep, StepKind, StepsRule } from './ruleTypes.js';
 
 /** One bit per kind class; `edit` shares the `write` bit because write steps match edits too. */
 export const KIND_BITS: Readonly<Record<ActionKind, number>> = { bash: 1, read: 2, write: 4, edit: 4, webfetch: 8, mcp: 16 };

@@ -4,9 +4,9 @@
  * would otherwise silently fall back to nothing.
  */
 import { fail, ok, type Problem, type Result } from '../../../../shared/src/index.js';
-import type { CountSpec, DistinctSpec, SequenceRule, SequenceRuleBase, SequenceStep, StepKind } from './rules.js';
+import type { CountSpec, DistinctSpec, SequenceRule, SequenceRuleBase, SequenceStep, StepKind } from './ruleTypes.js';
+import { STEP_KINDS } from './ruleTypes.js';
 
-const STEP_KINDS: readonly string[] = ['read', 'write', 'bash', 'webfetch', 'any'] satisfies readonly StepKind[];
 const RULE_TYPES: readonly string[] = ['kill_chain', 'correlation'];
 const TECHNIQUE = /^T\d{4}(?:\.\d{3})?$/;
 const RULE_ID = /^[a-z0-9][a-z0-9_.-]*$/i;
@@ -128,7 +128,7 @@ function parseStep(raw: unknown, field: string, fields: ReadonlySet<string>, whe
   const unknown = Object.keys(raw).find((key) => !fields.has(key));
   if (unknown !== undefined) return fail(where.problem(`${field}.${unknown}`, 'unknown field'));
   const kind = raw['kind'];
-  if (typeof kind !== 'string' || !STEP_KINDS.includes(kind)) return fail(where.problem(`${field}.kind`, `expected one of ${STEP_KINDS.join(', ')}`));
+  if (typeof kind !== 'string' || !(STEP_KINDS as readonly string[]).includes(kind)) return fail(where.problem(`${field}.kind`, `expected one of ${STEP_KINDS.join(', ')}`));
   const target = checkRegex(raw['target'], `${field}.target`, where);
   if (!target.ok) return target;
   const step: SequenceStep = { kind: kind as StepKind, target: target.value };
