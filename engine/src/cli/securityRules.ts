@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { formatProblem } from '../../../shared/src/index.js';
 import type { Logger } from '../log.js';
-import { loadRuleSet, sequenceRulesWith, type SequenceRuleSet } from '../security/index.js';
+import { createScorer, defaultScorer, loadRuleSet, sequenceRulesWith, type Scorer, type SequenceRuleSet } from '../security/index.js';
 
 export const userRulesFile = (configDir: string): string => path.join(configDir, 'security-rules.json');
 
@@ -15,6 +15,8 @@ export interface UserSecurityRules {
   /** Handed to the worker pool (which merges it over the built-in action rules). */
   readonly file: string;
   readonly sequences: SequenceRuleSet;
+  /** Built-in plus user action rules, for scoring on the main thread (live permissions). */
+  readonly scorer: Scorer;
 }
 
 export function loadUserSecurityRules(configDir: string, logger: Logger): UserSecurityRules {
@@ -31,5 +33,5 @@ export function loadUserSecurityRules(configDir: string, logger: Logger): UserSe
   }
   const merged = sequenceRulesWith(sequencesJson, `${file} (sequences)`);
   for (const problem of merged.problems) logger.warn(formatProblem(problem));
-  return { file, sequences: merged.ruleSet };
+  return { file, sequences: merged.ruleSet, scorer: actions.ok ? createScorer(actions.value) : defaultScorer() };
 }

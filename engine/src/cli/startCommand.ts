@@ -5,11 +5,22 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { UI_DIST_DIR } from '../config/index.js';
+import { ENGINE_VERSION, resolvePaths, UI_DIST_DIR } from '../config/index.js';
 import { createIndexer, watchStorage } from '../ingest/index.js';
+import { createBridgeToken, createJsonlActionLog, createLiveMonitor, handleBridgeRequest, removeBridgeFile, writeBridgeFile } from '../live/index.js';
 import { createIngestPool } from '../pipeline/index.js';
 import { discoverSources } from '../sources/index.js';
-import { createContentResolver, createStreamHub, isLoopbackHost, loadOrCreateToken, startServer, streamStoreChanges } from '../serve/index.js';
+import {
+  closeRestContext,
+  createContentResolver,
+  createStreamHub,
+  isLoopbackHost,
+  loadOrCreateToken,
+  startServer,
+  streamLiveChanges,
+  streamStoreChanges,
+  type RestContext,
+} from '../serve/index.js';
 import type { CliIo } from './io.js';
 import { createProgressBar } from './progress.js';
 import { loadUserSecurityRules } from './securityRules.js';
@@ -66,6 +77,45 @@ export async function startCommand(options: StartOptions, io: CliIo): Promise<nu
   const stream = createStreamHub({ snapshot: () => storeSnapshot(indexer.store, options.dataDir, false) });
   const stopStreaming = streamStoreChanges(indexer.store, stream);
   const databases = async () => (await discoverSources(options.dataDir, io.env)).filter((s) => s.kind === 'sqlite').map((s) => s.path);
+
+  // Live: every running OpenCode, its permissions scored by the same rules as the audit.
+  const stateDir = options.stateDir ?? resolvePaths(io.env).stateDir;
+  const monitor = createLiveMonitor({
+    dataDir: options.dataDir,
+    env: io.env,
+    scorer: rules.scorer,
+    logger,
+    actionLog: createJsonlActionLog(path.join(stateDir, 'actions.jsonl')),
+  });
+  await monitor.start();
+  const stopLiveStream = streamLiveChanges(monitor.hub, stream);
+  const rest: RestContext = {
+    tableChunks: (name) => indexer.store.snapshot(name),
+    rowCount: (name) => indexer.store.rowCount(name),
+    live: () => monitor.hub.state(),
+    info: () => ({ engineVersion: ENGINE_VERSION, demo: false, dataDir: options.dataDir }),
+    logger,
+    actions: {
+      replyPermission: ({ instanceId, permission, reply, message }) =>
+        monitor.replyPermission(instanceId, {
+          requestId: permission.id,
+          sessionId: permission.sessionId,
+          reply,
+          ...(message !== undefined ? { message } : {}),
+          ...(permission.directory !== undefined ? { directory: permission.directory } : {}),
+        }),
+      replyQuestion: ({ instanceId, question, answers }) =>
+        monitor.replyQuestion(instanceId, {
+          requestId: question.id,
+          sessionId: question.sessionId,
+          answers: answers.map((a) => [...a]),
+          ...(question.directory !== undefined ? { directory: question.directory } : {}),
+        }),
+      rejectQuestion: ({ instanceId, question }) =>
+        monitor.rejectQuestion(instanceId, { requestId: question.id, sessionId: question.sessionId, ...(question.directory !== undefined ? { directory: question.directory } : {}) }),
+    },
+  };
+  const bridgeToken = createBridgeToken();
   const server = await startServer({
     host: options.host,
     port: options.port,
@@ -75,14 +125,23 @@ export async function startCommand(options: StartOptions, io: CliIo): Promise<nu
     snapshot: async () => storeSnapshot(indexer.store, options.dataDir, false),
     stream,
     resolveContent: createContentResolver({ databases }),
+    rest,
+    bridge: (req, res) => handleBridgeRequest(req, res, { token: bridgeToken, ingest: (batch) => monitor.ingestBridge(batch), logger }),
   });
+  // Plain TUIs with the plugin find this engine (port and bridge token) in the state dir.
+  const bridgeFile = await writeBridgeFile(stateDir, { port: server.port, token: bridgeToken });
+  if (!bridgeFile.ok) logger.warn(`the OpenCode plugin cannot reach this engine: ${bridgeFile.problem.message}`);
   if (!isLoopbackHost(options.host)) logger.warn(`listening on ${options.host}: anyone who can reach it and has the token can read your agents' data`);
   io.stdout(`Dashboard: ${server.url}\n`);
   io.onReady?.({ url: server.url, port: server.port });
   if (options.open) openInBrowser(server.url, io);
   const signal = await io.stopSignal;
   logger.info(`${signal}: shutting down`);
+  await removeBridgeFile(stateDir, bridgeToken);
   await server.close();
+  stopLiveStream();
+  await monitor.stop();
+  await closeRestContext(rest);
   stopStreaming();
   await watcher.close();
   await indexer.close();

@@ -4,16 +4,31 @@
  * hijacking. The checks are pure; `token.ts` owns the file.
  */
 import { timingSafeEqual } from 'node:crypto';
+import os from 'node:os';
 
 export const TOKEN_COOKIE = 'ocm_token';
 
 const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]'];
 
-/** The Host header values a request may carry: loopback names with the bound port (plus an explicit bind host). */
-export function allowedHosts(port: number, bindHost: string): Set<string> {
+/**
+ * The Host header values a request may carry: loopback names with the bound port, plus the bind host. Bound to
+ * every interface (`0.0.0.0`, `::`, only with --allow-remote), clients name the machine by one of its addresses
+ * or its host name, so those are allowed too; anything else (a rebinding domain) is still refused.
+ */
+export function allowedHosts(port: number, bindHost: string, machine: { addresses: readonly string[]; hostname: string } = machineNames()): Set<string> {
   const names = new Set(LOOPBACK_NAMES);
-  if (!LOOPBACK_NAMES.includes(bindHost)) names.add(bindHost.includes(':') ? `[${bindHost}]` : bindHost);
+  const add = (host: string) => names.add(host.includes(':') ? `[${host}]` : host.toLowerCase());
+  if (!LOOPBACK_NAMES.includes(bindHost)) add(bindHost);
+  if (bindHost === '0.0.0.0' || bindHost === '::') {
+    for (const address of machine.addresses) add(address);
+    add(machine.hostname);
+  }
   return new Set([...names].map((name) => `${name}:${port}`));
+}
+
+function machineNames(): { addresses: string[]; hostname: string } {
+  const addresses = Object.values(os.networkInterfaces()).flatMap((list) => (list ?? []).map((i) => i.address.split('%')[0]!));
+  return { addresses, hostname: os.hostname() };
 }
 
 export function isAllowedHost(host: string | undefined, allowed: ReadonlySet<string>): boolean {

@@ -13,11 +13,15 @@ import {
   SCHEMA_VERSION,
 } from '../../../shared/src/index.js';
 import type { Logger } from '../log.js';
+import { handleApiRequest, type RestContext } from './rest/index.js';
 import { allowedHosts, isAllowedHost, isAllowedOrigin, presentedToken, TOKEN_COOKIE, tokenMatches } from './access.js';
 import { readStaticFile } from './staticFiles.js';
 import { createStreamHub, type ContentResolver, type EngineSnapshot, type ResumePoint, type StreamHub, type StreamSocket } from './stream/index.js';
 
 export type { EngineSnapshot, TableSnapshot } from './stream/index.js';
+
+/** Where the OpenCode plugin posts its events (engine/src/live/plugin). */
+export const BRIDGE_PATH = '/bridge/events';
 
 export interface ServerOptions {
   readonly host: string;
@@ -38,6 +42,13 @@ export interface ServerOptions {
   readonly resolveContent?: ContentResolver;
   /** Flow-control bound per client, in bytes. @default 8 MiB */
   readonly maxInFlightBytes?: number;
+  /** The REST API (`/api/*`): routes, envelope, pagination, replies. Without it only `/api/health` answers. */
+  readonly rest?: RestContext;
+  /**
+   * `POST /bridge/events` from the OpenCode plugin. It carries the bridge token, not the install token, so it
+   * passes the Host and Origin checks here and checks its own token.
+   */
+  readonly bridge?: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
   readonly logger: Logger;
 }
 
@@ -107,11 +118,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const server = http.createServer((req, res) => {
     void (async () => {
+      if (options.bridge && req.url === BRIDGE_PATH) {
+        if (!isAllowedHost(req.headers.host, hosts) || req.headers.origin !== undefined) return refuse(res, 403, 'the bridge takes loopback requests without an Origin');
+        return options.bridge(req, res);
+      }
       const access = authorize(req);
       if (!access.ok) return refuse(res, access.status, access.why);
       const { url } = access;
-      if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { success: false, error: { code: 'serve.forbidden', message: 'read-only' } });
-      if (url.searchParams.has('token')) {
+      if (options.rest && url.pathname.startsWith('/api/') && (await handleApiRequest(req, res, url, options.rest))) return;
+      if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { success: false, error: { code: 'serve.method-not-allowed', message: 'read-only' } });
+      if (url.searchParams.has('token') && !url.pathname.startsWith('/api/')) {
         // Trade the one-time URL token for an HttpOnly cookie and drop it from the address bar and history.
         res.writeHead(303, {
           location: url.pathname,
@@ -124,7 +140,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         const snap = await options.snapshot();
         return sendJson(res, 200, { success: true, data: { protocolVersion: PROTOCOL_VERSION, schemaVersion: SCHEMA_VERSION, engineVersion: snap.engineVersion, demo: snap.demo, dataDir: snap.dataDir } });
       }
-      // ── REST wiring point (lead): route `/api/*` here, e.g. `if (url.pathname.startsWith('/api/')) return handleApiRequest(req, res, url);`
       if (url.pathname.startsWith('/api/')) return sendJson(res, 404, { success: false, error: { code: 'serve.not-found', message: `no route ${url.pathname}` } });
       const file = await readStaticFile(options.uiDir, url.pathname);
       if (!file) return sendJson(res, 404, { success: false, error: { code: 'serve.not-found', message: `no file ${url.pathname}` } });

@@ -42,3 +42,4 @@ export {
   type PluginLocationOptions,
   type UninstallOutcome,
 } from './install.js';
+export { handleBridgeRequest, type BridgeReceiver } from './receiver.js';
