@@ -172,6 +172,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const session = hub.attach(streamSocket(ws), {
       logger,
       resume: resumePointOf(new URL(req.url ?? '/', 'http://localhost')),
+      liveOnly: new URL(req.url ?? '/', 'http://localhost').searchParams.get('live') === '1',
       ...(options.resolveContent ? { resolveContent: options.resolveContent } : {}),
       ...(options.maxInFlightBytes ? { maxInFlightBytes: options.maxInFlightBytes } : {}),
     });

@@ -29,12 +29,13 @@ export function connectEngineLink(options: EngineLinkOptions): EngineLink {
   const connect = () => {
     if (closed) return;
     options.onEvent({ type: 'connecting' });
-    const url = new URL('/ws', options.engineUrl);
+    // Live state and notifications only: the tray never needs the tables (hundreds of MB on a large history).
+    const url = new URL('/ws?live=1', options.engineUrl);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
     socket = new WebSocket(url, { headers: { authorization: `Bearer ${options.token}` } });
     socket.on('open', () => (backoff = 500));
     socket.on('message', (data, isBinary) => {
-      if (isBinary) return; // the tray needs live state, not table snapshots
+      if (isBinary) return; // a live-only stream has no binary frames; ignore any rather than fail
       const decoded = decodeServerMessage(data.toString());
       if (decoded.ok) options.onEvent({ type: 'message', message: decoded.value });
     });

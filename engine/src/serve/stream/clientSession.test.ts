@@ -74,6 +74,20 @@ describe('client session', () => {
     expect(describeFrames(socket.frames)).toEqual(['hello:snapshot:1', 'live-state:1', 'chunk', 'snapshot-done:1', 'table-replace:2', 'notification:3']);
   });
 
+  it('gives a live-only client (the tray) the live state and notifications, and no table at all', async () => {
+    const hub = createStreamHub({ snapshot: () => snapshotOf(2) });
+    hub.publishLiveDiffs(diff(1));
+    const socket = fakeSocket();
+    hub.attach(socket, { logger: silentLogger, liveOnly: true });
+    await drain(socket);
+    hub.publishStoreChange({ kind: 'replace', table: 'sources', chunks: [buildIpc(SOURCES_TABLE, [sourceRow(9)])] });
+    hub.publishLiveDiffs(diff(2));
+    await drain(socket);
+    expect(describeFrames(socket.frames)).toEqual(['hello:snapshot:1', 'live-state:1', 'snapshot-done:1', 'live-diff:3']);
+    const hello = decodeServerMessage(socket.frames[0] as string);
+    expect(hello.ok && hello.value.type === 'hello' && hello.value.tables).toEqual([]);
+  });
+
   it('paces a client that does not read: the engine holds at most the bound (or one frame) for it', async () => {
     const bound = 64 * 1024;
     const hub = createStreamHub({ snapshot: () => snapshotOf(1) });

@@ -52,6 +52,11 @@ export interface SessionOptions {
   readonly resolveContent?: ContentResolver;
   /** Requests answered at once per client; more are refused as data. @default 4 */
   readonly maxPendingRequests?: number;
+  /**
+   * Live state and notifications only, no tables (the tray): the snapshot is `hello` (no tables), `live-state`
+   * and `snapshot-done`; table deltas are skipped, so this client's seqs have gaps where they were.
+   */
+  readonly liveOnly?: boolean;
   readonly logger: Logger;
 }
 
@@ -99,8 +104,9 @@ export function createClientSession(socket: StreamSocket, source: StreamSource, 
   const sendSnapshot = async (gen: number): Promise<boolean> => {
     phase = 'snapshot';
     snapshots++;
-    const { seq, snapshot, live } = await source.takeSnapshot();
+    const { seq, snapshot: full, live } = await source.takeSnapshot();
     if (!current(gen)) return false;
+    const snapshot = options.liveOnly ? { ...full, tables: [] } : full;
     const tableRows = Object.fromEntries(snapshot.tables.map((t) => [t.name, t.rows]));
     const engine = { ...snapshot, tables: snapshot.tables.map((t) => t.name) };
     if (!(await sendMessage(helloMessage(engine, source.epoch, seq, 'snapshot', tableRows)))) return false;
@@ -126,7 +132,7 @@ export function createClientSession(socket: StreamSocket, source: StreamSource, 
       for (const entry of read.entries) {
         if (entry.seq > target) break;
         if (!current(gen)) return 'stopped';
-        if (!(await sender.send(entry.frame, entry.bytes))) return 'stopped';
+        if ((entry.live || !options.liveOnly) && !(await sender.send(entry.frame, entry.bytes))) return 'stopped';
         cursor = entry.seq;
       }
     }

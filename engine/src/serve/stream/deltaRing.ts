@@ -10,6 +10,8 @@ export interface RingEntry {
   readonly frame: string | Uint8Array;
   /** Bytes on the wire (UTF-8 length for text frames). */
   readonly bytes: number;
+  /** A live-state diff or notification (what a live-only client such as the tray receives); else a table delta. */
+  readonly live: boolean;
 }
 
 export interface RingLimits {
@@ -33,7 +35,7 @@ export interface DeltaRing {
   readonly bytes: number;
   readonly size: number;
   /** Assigns the next seq, lets `encode` build the frame with it, and keeps the entry. */
-  push(encode: (seq: number) => { frame: string | Uint8Array; bytes: number }): RingEntry;
+  push(encode: (seq: number) => { frame: string | Uint8Array; bytes: number }, live?: boolean): RingEntry;
   /** Entries after `lastSeq`, oldest first, at most `limit` of them. */
   since(lastSeq: number, limit?: number): RingRead;
 }
@@ -75,10 +77,10 @@ export function createDeltaRing(limits: RingLimits = {}, startSeq = 0): DeltaRin
     get size() {
       return entries.length - head;
     },
-    push(encode) {
+    push(encode, live = false) {
       const next = seq + 1;
       const { frame, bytes: size } = encode(next);
-      const entry: RingEntry = { seq: next, frame, bytes: size };
+      const entry: RingEntry = { seq: next, frame, bytes: size, live };
       seq = next;
       entries.push(entry);
       bytes += size;

@@ -88,11 +88,11 @@ export function createStreamHub(options: StreamHubOptions): StreamHub {
     publishLiveDiffs(diffs) {
       if (diffs.length === 0) return;
       live = applyLiveDiff(live, diffs);
-      ring.push((seq) => liveDiffFrame(diffs, seq));
+      ring.push((seq) => liveDiffFrame(diffs, seq), true);
       notifyAll();
     },
     publishNotification(notification) {
-      ring.push((seq) => notificationFrame(notification, seq));
+      ring.push((seq) => notificationFrame(notification, seq), true);
       notifyAll();
     },
     attach(socket, sessionOptions) {
