@@ -28,6 +28,7 @@ const COMMANDS: Record<string, { summary: string; options: Record<string, Option
       host: { type: 'string', description: 'address to bind (default 127.0.0.1)' },
       'allow-remote': { type: 'boolean', description: 'allow binding a non-loopback address' },
       open: { type: 'boolean', description: 'open the dashboard in the browser' },
+      demo: { type: 'boolean', description: 'serve generated demo data even when OpenCode data exists' },
     },
   },
   index: {
@@ -174,6 +175,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       port: port.value,
       allowRemote: options['allow-remote'] === true,
       open: options.open === true,
+      demo: options.demo === true,
     },
     io,
   );

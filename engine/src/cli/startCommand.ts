@@ -6,6 +6,8 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ENGINE_VERSION, resolvePaths, UI_DIST_DIR } from '../config/index.js';
+import { formatProblem } from '../../../shared/src/index.js';
+import { chooseStartData, demoNotice } from '../demo/index.js';
 import { createIndexer, watchStorage } from '../ingest/index.js';
 import { createBridgeToken, createJsonlActionLog, createLiveMonitor, handleBridgeRequest, removeBridgeFile, writeBridgeFile } from '../live/index.js';
 import { createIngestPool } from '../pipeline/index.js';
@@ -36,6 +38,8 @@ export interface StartOptions {
   /** Open the dashboard in the default browser once listening. */
   readonly open?: boolean;
   readonly uiDir?: string;
+  /** Serve the generated demo data even when the data dir holds OpenCode data. */
+  readonly demo?: boolean;
 }
 
 export const DEFAULT_PORT = 19876;
@@ -51,17 +55,24 @@ export async function startCommand(options: StartOptions, io: CliIo): Promise<nu
     logger.error(`the dashboard is not built (${uiDir}/index.html is missing); run: npm run build:ui`);
     return 2;
   }
-  if (!fs.existsSync(options.dataDir)) {
-    logger.warn(`config.data-dir-missing: no OpenCode data at ${options.dataDir}; pass --data-dir DIR to read another one`);
+  // No OpenCode data at all (or --demo): serve the generated demo from the state dir; the user's dir is only read.
+  const chosen = await chooseStartData({ dataDir: options.dataDir, stateDir: options.stateDir ?? resolvePaths(io.env).stateDir, forceDemo: options.demo === true, env: io.env });
+  if (!chosen.ok) {
+    logger.error(formatProblem(chosen.problem));
+    return 1;
   }
+  const { demo, dataDir } = chosen.value;
+  if (demo) io.stdout(demoNotice(options.dataDir, options.demo === true));
+  // The demo is indexed alone: an OPENCODE_DB override names the user's database, not the demo's.
+  const indexEnv = demo ? { ...io.env, OPENCODE_DB: undefined } : io.env;
   const token = await loadOrCreateToken(options.configDir);
   const rules = loadUserSecurityRules(options.configDir, logger);
   const pool = createIngestPool({ securityRulesFile: rules.file });
   const bar = createProgressBar();
   const indexer = createIndexer({
-    dataDir: options.dataDir,
+    dataDir,
     stateDir: options.stateDir,
-    env: io.env,
+    env: indexEnv,
     pool,
     logger,
     sequenceRules: rules.sequences,
@@ -69,16 +80,17 @@ export async function startCommand(options: StartOptions, io: CliIo): Promise<nu
   });
   const report = await indexer.start();
   bar.finish();
-  logger.info(`Indexed ${options.dataDir} in ${(report.elapsedMs / 1000).toFixed(1)} s (${report.mode === 'warm' ? 'from the saved index' : 'full read'})`);
+  logger.info(`Indexed ${dataDir} in ${(report.elapsedMs / 1000).toFixed(1)} s (${report.mode === 'warm' ? 'from the saved index' : 'full read'})`);
   if (report.mode === 'warm') await indexer.refresh();
-  const watcher = watchStorage({ dataDir: options.dataDir, logger, onChange: (fullScan) => void indexer.refresh({ fullScan, derive: 'soon' }).catch((e: Error) => logger.warn(`refresh: ${e.message}`)) });
+  const watcher = watchStorage({ dataDir, logger, onChange: (fullScan) => void indexer.refresh({ fullScan, derive: 'soon' }).catch((e: Error) => logger.warn(`refresh: ${e.message}`)) });
   await watcher.ready;
   // Every store change from here on is a seq'd delta; the snapshot is taken synchronously between two of them.
-  const stream = createStreamHub({ snapshot: () => storeSnapshot(indexer.store, options.dataDir, false) });
+  const stream = createStreamHub({ snapshot: () => storeSnapshot(indexer.store, dataDir, demo) });
   const stopStreaming = streamStoreChanges(indexer.store, stream);
-  const databases = async () => (await discoverSources(options.dataDir, io.env)).filter((s) => s.kind === 'sqlite').map((s) => s.path);
+  const databases = async () => (await discoverSources(dataDir, indexEnv)).filter((s) => s.kind === 'sqlite').map((s) => s.path);
 
-  // Live: every running OpenCode, its permissions scored by the same rules as the audit.
+  // Live: every running OpenCode, its permissions scored by the same rules as the audit. It watches the user's
+  // data dir even on demo data, so an OpenCode started later still shows up live.
   const stateDir = options.stateDir ?? resolvePaths(io.env).stateDir;
   const monitor = createLiveMonitor({
     dataDir: options.dataDir,
@@ -93,7 +105,7 @@ export async function startCommand(options: StartOptions, io: CliIo): Promise<nu
     tableChunks: (name) => indexer.store.snapshot(name),
     rowCount: (name) => indexer.store.rowCount(name),
     live: () => monitor.hub.state(),
-    info: () => ({ engineVersion: ENGINE_VERSION, demo: false, dataDir: options.dataDir }),
+    info: () => ({ engineVersion: ENGINE_VERSION, demo, dataDir }),
     logger,
     actions: {
       replyPermission: ({ instanceId, permission, reply, message }) =>
@@ -122,7 +134,7 @@ export async function startCommand(options: StartOptions, io: CliIo): Promise<nu
     token,
     uiDir,
     logger,
-    snapshot: async () => storeSnapshot(indexer.store, options.dataDir, false),
+    snapshot: async () => storeSnapshot(indexer.store, dataDir, demo),
     stream,
     resolveContent: createContentResolver({ databases }),
     rest,

@@ -31,6 +31,7 @@ export const PROBLEM_HELP = {
   'live.audit-unwritable': 'An action was carried out but could not be written to the audit log.',
   'live.unsupported': 'This action needs another platform (terminal focus: macOS with iTerm2 or Terminal); the UI hides it here.',
   'live.opt-in-off': 'An opt-in feature (Claude subscription usage) is off; nothing was read or requested.',
+  'demo.unwritable': 'The generated demo data could not be written under the state dir; pass --state-dir DIR or --data-dir DIR.',
   'security.invalid-rule': 'A security rule file is malformed; the message names the file, the rule id and the field. Built-in rules are used instead of a broken user file.',
   'internal.bug': 'An invariant broke. This is a bug in OpenCode Monitor; please report it.',
 } as const;
