@@ -3,13 +3,16 @@
  * - `GET /api/live` shows a running `opencode serve`; a permission it asks appears scored and is answered with
  *   `POST /api/permissions/:id/reply`, after which OpenCode finishes the turn;
  * - a plain `opencode run` with the plugin installed is followed exactly, through the plugin bridge: busy with
- *   its running bash command, then finished.
+ *   its running bash command, then finished;
+ * - a kill chain an agent completes while the engine watches arrives as a `security.critical` notification on
+ *   the live WebSocket (the tray's `/ws?live=1`).
  */
 import { readFile, mkdtemp, rm } from 'node:fs/promises';
+import WebSocket from 'ws';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LiveInstance, LiveState } from '../../shared/src/index.js';
+import { decodeServerMessage, type LiveInstance, type LiveNotification, type LiveState } from '../../shared/src/index.js';
 import { installPlugin } from '../../engine/src/live/index.js';
 import { createSandbox, resolveOpencodeBinary, runScenario, scenarioMarker, scenarios, startFakeModel, startOpencode, waitFor } from '../harness/index.js';
 import { spawnManaged } from '../harness/managedProcess.js';
@@ -44,7 +47,7 @@ beforeAll(async () => {
   fm = await startFakeModel();
   oc = await startOpencode({ fakeModelUrl: fm.url });
   plain = await createSandbox({ fakeModelUrl: fm.url });
-  engine = await startEngine(['--data-dir', join(plain.dataHome, 'opencode'), '--state-dir', join(work, 'state')]);
+  engine = await startEngine(['--data-dir', oc.dataDir, '--state-dir', join(work, 'state')]);
   token = (await readFile(join(engine.configHome, 'opencode-monitor', 'token'), 'utf8')).trim();
 }, 120_000);
 
@@ -123,5 +126,32 @@ describe('the engine’s live state, over REST', () => {
       },
       { timeoutMs: 15_000, intervalMs: 100, what: 'the plugin session idle (or the plugin instance gone with its process)' },
     );
+  });
+
+  it('announces a kill chain the agent just completed as security.critical on the live WebSocket', async () => {
+    const url = new URL('/ws?live=1', need(engine, 'engine').url);
+    url.protocol = 'ws:';
+    const socket = new WebSocket(url, { headers: { authorization: `Bearer ${token}` } });
+    const notifications: LiveNotification[] = [];
+    let binaryFrames = 0;
+    socket.on('message', (data, isBinary) => {
+      if (isBinary) return void binaryFrames++;
+      const message = decodeServerMessage(data.toString());
+      if (message.ok && message.value.type === 'notification') notifications.push(message.value.notification);
+    });
+    try {
+      await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+      const run = await runScenario(need(oc, 'oc'), need(fm, 'fm'), scenarios.riskySshExfil, { timeoutMs: 60_000 });
+      const alert = await waitFor(
+        () => notifications.find((n) => n.type === 'security.critical' && n.sessionId === run.sessionId),
+        { timeoutMs: 30_000, intervalMs: 100, what: 'security.critical for the exfiltration chain' },
+      );
+      expect(alert).toMatchObject({ instanceId: 'audit', risk: { level: 'critical' } });
+      expect(alert.type === 'security.critical' && alert.summary).toContain('credential harvest');
+      // The live-only stream carries no table data.
+      expect(binaryFrames).toBe(0);
+    } finally {
+      socket.close();
+    }
   });
 });

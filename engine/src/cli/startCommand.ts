@@ -8,8 +8,17 @@ import path from 'node:path';
 import { ENGINE_VERSION, resolvePaths, UI_DIST_DIR } from '../config/index.js';
 import { formatProblem } from '../../../shared/src/index.js';
 import { chooseStartData, demoNotice } from '../demo/index.js';
-import { createIndexer, watchStorage } from '../ingest/index.js';
-import { createBridgeToken, createJsonlActionLog, createLiveMonitor, handleBridgeRequest, removeBridgeFile, writeBridgeFile } from '../live/index.js';
+import { createIndexer, rowsOf, watchStorage } from '../ingest/index.js';
+import {
+  createBridgeToken,
+  createFindingAlerts,
+  createJsonlActionLog,
+  createLiveMonitor,
+  handleBridgeRequest,
+  removeBridgeFile,
+  writeBridgeFile,
+  type FindingRow,
+} from '../live/index.js';
 import { createIngestPool } from '../pipeline/index.js';
 import { discoverSources } from '../sources/index.js';
 import {
@@ -101,6 +110,15 @@ export async function startCommand(options: StartOptions, io: CliIo): Promise<nu
   });
   await monitor.start();
   const stopLiveStream = streamLiveChanges(monitor.hub, stream);
+  // A kill chain found in what an agent just did is news for the tray and the dashboard.
+  const findingAlerts = createFindingAlerts();
+  const readFindings = () => rowsOf<FindingRow>(indexer.store.snapshot('security_findings'));
+  findingAlerts.next(readFindings());
+  const stopFindingAlerts = indexer.onChange((tables) => {
+    if (!tables.includes('security_findings')) return;
+    const notifications = findingAlerts.next(readFindings());
+    if (notifications.length > 0) monitor.hub.publish({ diffs: [], notifications });
+  });
   const rest: RestContext = {
     tableChunks: (name) => indexer.store.snapshot(name),
     rowCount: (name) => indexer.store.rowCount(name),
@@ -151,6 +169,7 @@ export async function startCommand(options: StartOptions, io: CliIo): Promise<nu
   logger.info(`${signal}: shutting down`);
   await removeBridgeFile(stateDir, bridgeToken);
   await server.close();
+  stopFindingAlerts();
   stopLiveStream();
   await monitor.stop();
   await closeRestContext(rest);
