@@ -34,6 +34,12 @@ export interface DeriveInput {
   readonly deletedSessionIds: ReadonlySet<string>;
   /** Calendar day of a timestamp; the engine uses its local time zone. */
   readonly dayOf?: (ms: number) => string;
+  /**
+   * Fork copies and tree positions computed over every session, for a derive over part of them (one bucket of
+   * whole session trees, see `buckets.ts`): fork copies are found across trees, so a part cannot find its own.
+   */
+  readonly forkCopyIds?: ReadonlySet<string>;
+  readonly tree?: ReadonlyMap<string, TreePosition>;
 }
 
 export interface DeriveOutput {
@@ -48,6 +54,11 @@ export interface DeriveOutput {
 }
 
 const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The key is (day, provider, model): order by all three so equal models of two providers never swap places. */
+export function sortDaily(rows: RowOf<'daily_stats'>[]): RowOf<'daily_stats'>[] {
+  return rows.sort((a, b) => compareText(a.day, b.day) || compareText(a.provider_id, b.provider_id) || compareText(a.model_id, b.model_id));
+}
 
 export function localDay(ms: number): string {
   const d = new Date(ms);
@@ -72,7 +83,7 @@ function addUsage(into: Usage, tokens: Tokens, cost: number): void {
  */
 export function findForkCopies(messages: readonly MessageFacts[], sessionCreated: ReadonlyMap<string, number>): Set<string> {
   const created = (sessionId: string) => sessionCreated.get(sessionId) ?? Number.MAX_SAFE_INTEGER;
-  const keys = messages.map((m) => `${m.role}|${m.createdAt}|${m.tokens.total}|${m.cost}|${m.modelId ?? ''}|${m.agent ?? ''}|${m.parentId === null ? 0 : 1}`);
+  const keys = messages.map(fingerprint);
   // Two passes, so the result does not depend on message order: a session may hold one fingerprint twice.
   const ownerSession = new Map<string, string>();
   messages.forEach((m, i) => {
@@ -88,12 +99,71 @@ export function findForkCopies(messages: readonly MessageFacts[], sessionCreated
   return copies;
 }
 
+/**
+ * Message facts are immutable and reused from one derive to the next (a changed message gets a new object), so
+ * each one's fingerprint is built once: on a large history building them is most of a fork-copy search.
+ */
+const fingerprints = new WeakMap<MessageFacts, string>();
+function fingerprint(m: MessageFacts): string {
+  let key = fingerprints.get(m);
+  if (key === undefined) {
+    key = `${m.role}|${m.createdAt}|${m.tokens.total}|${m.cost}|${m.modelId ?? ''}|${m.agent ?? ''}|${m.parentId === null ? 0 : 1}`;
+    fingerprints.set(m, key);
+  }
+  return key;
+}
+
+/**
+ * Delegation rows, with the usage of each child session's whole subtree (itself and all its sub-agents). A fork
+ * copies its parent's task parts, so a delegation can name a child session of another tree: this needs every
+ * session's own usage, which is why a bucketed derive computes delegations over all sessions at once.
+ */
+export function delegationRows(
+  sessions: readonly SessionBase[],
+  bases: readonly DelegationBase[],
+  tree: ReadonlyMap<string, TreePosition>,
+  ownUsage: (sessionId: string) => { readonly tokens: Tokens; readonly cost: number },
+  messageAgent: (messageId: string) => string | null | undefined,
+): RowOf<'delegations'>[] {
+  const sessionById = new Map(sessions.map((s) => [s.id, s]));
+  const subtree = new Map<string, Usage>();
+  for (const s of sessions) {
+    const own = ownUsage(s.id);
+    const seen = new Set<string>();
+    for (let id: string | null = s.id; id && sessionById.has(id) && !seen.has(id); id = sessionById.get(id)!.parent_id) {
+      seen.add(id);
+      let u = subtree.get(id);
+      if (!u) subtree.set(id, (u = emptyUsage()));
+      addUsage(u, own.tokens, own.cost);
+    }
+  }
+  return bases.map((d) => {
+    const child = d.child_session_id ? subtree.get(d.child_session_id) : undefined;
+    const parentDepth = tree.get(d.parent_session_id)?.depth ?? 0;
+    return {
+      id: d.id,
+      parent_session_id: d.parent_session_id,
+      root_session_id: tree.get(d.parent_session_id)?.rootId ?? d.root_session_id,
+      parent_agent: messageAgent(d.message_id) ?? sessionById.get(d.parent_session_id)?.agent ?? null,
+      child_session_id: d.child_session_id,
+      child_agent: d.child_agent,
+      description: d.description,
+      status: d.status,
+      depth: (d.child_session_id ? tree.get(d.child_session_id)?.depth : undefined) ?? parentDepth + 1,
+      started_at: d.started_at,
+      ended_at: d.ended_at,
+      ...tokenCells('child_tokens', child?.tokens ?? ZERO_TOKENS),
+      child_cost: child?.cost ?? 0,
+    };
+  });
+}
+
 export function deriveTables(input: DeriveInput): DeriveOutput {
   const dayOf = input.dayOf ?? localDay;
-  const tree = buildSessionTree(input.sessions);
+  const tree = input.tree ?? buildSessionTree(input.sessions);
   const sessionById = new Map(input.sessions.map((s) => [s.id, s]));
   const sessionCreated = new Map(input.sessions.map((s) => [s.id, s.created_at]));
-  const forkCopyIds = findForkCopies(input.messages, sessionCreated);
+  const forkCopyIds = input.forkCopyIds ?? findForkCopies(input.messages, sessionCreated);
   const projectName = new Map(input.projects.map((p) => [p.id, p.name]));
 
   // Per-session facts from messages.
@@ -197,38 +267,7 @@ export function deriveTables(input: DeriveInput): DeriveOutput {
     });
   }
 
-  // Usage of each session's subtree (itself and all its sub-agents), for delegations and session_stats.
-  const subtree = new Map<string, Usage>();
-  for (const s of input.sessions) {
-    const own = factsOf(s.id).usage;
-    const seen = new Set<string>();
-    for (let id: string | null = s.id; id && sessionById.has(id) && !seen.has(id); id = sessionById.get(id)!.parent_id) {
-      seen.add(id);
-      let u = subtree.get(id);
-      if (!u) subtree.set(id, (u = emptyUsage()));
-      addUsage(u, own.tokens, own.cost);
-    }
-  }
-
-  const delegations: RowOf<'delegations'>[] = input.delegations.map((d) => {
-    const child = d.child_session_id ? subtree.get(d.child_session_id) : undefined;
-    const parentDepth = tree.get(d.parent_session_id)?.depth ?? 0;
-    return {
-      id: d.id,
-      parent_session_id: d.parent_session_id,
-      root_session_id: tree.get(d.parent_session_id)?.rootId ?? d.root_session_id,
-      parent_agent: byId.get(d.message_id)?.agent ?? sessionById.get(d.parent_session_id)?.agent ?? null,
-      child_session_id: d.child_session_id,
-      child_agent: d.child_agent,
-      description: d.description,
-      status: d.status,
-      depth: (d.child_session_id ? tree.get(d.child_session_id)?.depth : undefined) ?? parentDepth + 1,
-      started_at: d.started_at,
-      ended_at: d.ended_at,
-      ...tokenCells('child_tokens', child?.tokens ?? ZERO_TOKENS),
-      child_cost: child?.cost ?? 0,
-    };
-  });
+  const delegations = delegationRows(input.sessions, input.delegations, tree, (id) => factsOf(id).usage, (id) => byId.get(id)?.agent);
 
   // Per root session: everything in its tree.
   const stats = new Map<string, RowOf<'session_stats'>>();
@@ -300,10 +339,7 @@ export function deriveTables(input: DeriveInput): DeriveOutput {
     row.tokens_total += m.tokens.total;
     row.cost += m.cost;
   }
-  const dailyStats = [...daily.values()]
-    .map(({ sessionSet, ...row }) => ({ ...row, sessions: sessionSet.size }))
-    // The key is (day, provider, model): order by all three so equal models of two providers never swap places.
-    .sort((a, b) => compareText(a.day, b.day) || compareText(a.provider_id, b.provider_id) || compareText(a.model_id, b.model_id));
+  const dailyStats = sortDaily([...daily.values()].map(({ sessionSet, ...row }) => ({ ...row, sessions: sessionSet.size })));
 
   return { tree, forkCopyIds, sessions, exchanges, delegations, sessionStats: [...stats.values()], dailyStats };
 }

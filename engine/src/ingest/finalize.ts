@@ -1,72 +1,107 @@
 /**
- * Derived tables from the ingest state: recomputed whole from sessions, message facts and aggregates. Also
+ * Derived tables from the ingest state: sessions, message facts and aggregates (by bucket of session trees, only
+ * the buckets a change touched; see `derivedBuckets.ts`), the small tables and the security tables. Also
  * flags fork copies in message chunks after a backfill.
  */
+import { createHash } from 'node:crypto';
 import { tableFromIPC } from 'apache-arrow';
 import {
-  DAILY_STATS_TABLE,
-  DELEGATIONS_TABLE,
-  EXCHANGES_TABLE,
   INGEST_ISSUES_TABLE,
   PROJECTS_TABLE,
   SECURITY_EVENTS_TABLE,
   SECURITY_FINDINGS_TABLE,
-  SESSION_STATS_TABLE,
-  SESSIONS_TABLE,
   TODOS_TABLE,
   type RowOf,
   type TableName,
 } from '../../../shared/src/index.js';
 import { buildIpc, setBoolColumn } from '../arrow/index.js';
-import { deriveTables, type DeriveOutput, type MessageFacts } from '../derive/index.js';
+import type { MessageFacts } from '../derive/index.js';
 import { buildSecurityTables, type SequenceRuleSet } from '../security/index.js';
+import { DerivedBuckets, type DeriveSummary } from './derivedBuckets.js';
 import type { IngestState } from './ingestState.js';
 import { readScoredCalls } from './securityInput.js';
 
 export interface Derived {
   readonly tables: Map<TableName, Uint8Array[]>;
-  readonly derived: DeriveOutput;
+  readonly derived: DeriveSummary;
+  /** Buckets of session trees the core derive recomputed. */
+  readonly rebuilt: number;
 }
 
 export interface SecurityInput {
   /** The live `tool_calls` chunks (scored by the workers). */
   readonly toolCalls: readonly Uint8Array[];
   readonly rules: SequenceRuleSet;
+  /**
+   * Names the content of `toolCalls` (the caller bumps it whenever the table changes). With the sessions' roots
+   * and projects it keys `cache`: when neither moved, the security tables of the last derive are reused, which
+   * spares a pass over every tool call (seconds at 1M parts) when a live change touched only text.
+   */
+  readonly toolCallsGeneration?: number;
+  readonly cache?: SecurityCache;
 }
 
-export function deriveAll(state: IngestState, facts: readonly MessageFacts[], deleted: ReadonlySet<string>, security: SecurityInput): Derived {
-  const derived = deriveTables({
-    sessions: [...state.sessions.values()],
-    projects: [...state.projects.values()],
-    messages: facts,
-    messageAggregates: state.messageAggregates,
-    sessionAggregates: state.sessionAggregates,
-    delegations: state.delegations,
-    deletedSessionIds: deleted,
-  });
+/** The security tables of the last derive and what they were computed from. */
+export interface SecurityCache {
+  key?: string;
+  events?: Uint8Array;
+  findings?: Uint8Array;
+}
+
+/** The derived tables kept between derives, and which sessions changed since the last one ('all': unknown). */
+export interface CoreDerive {
+  readonly buckets: DerivedBuckets;
+  readonly changedSessions: ReadonlySet<string> | 'all';
+}
+
+export function deriveAll(state: IngestState, facts: readonly MessageFacts[], deleted: ReadonlySet<string>, security: SecurityInput, core?: CoreDerive): Derived {
+  const { tables: coreTables, derived, rebuilt } = (core?.buckets ?? new DerivedBuckets()).derive(
+    {
+      sessions: [...state.sessions.values()],
+      projects: [...state.projects.values()],
+      messages: facts,
+      messageAggregates: state.messageAggregates,
+      sessionAggregates: state.sessionAggregates,
+      delegations: state.delegations,
+      deletedSessionIds: deleted,
+    },
+    core?.changedSessions ?? 'all',
+  );
   const issues: RowOf<'ingest_issues'>[] = [];
   for (const [source, log] of state.issues) {
     for (const [reason, { count, example }] of Object.entries(log)) issues.push({ source_path: source, reason, count, example });
   }
-  const calls = readScoredCalls(
-    security.toolCalls,
-    (sessionId) => derived.tree.get(sessionId)?.rootId,
-    (sessionId) => state.sessions.get(sessionId)?.project_id ?? null,
-  );
-  const audit = buildSecurityTables(calls, security.rules);
+  const [events, findings] = securityTables(state, derived, security);
   const tables = new Map<TableName, Uint8Array[]>([
     ['projects', [buildIpc(PROJECTS_TABLE, [...state.projects.values()])]],
-    ['sessions', [buildIpc(SESSIONS_TABLE, derived.sessions)]],
+    ...coreTables,
     ['todos', [buildIpc(TODOS_TABLE, [...state.todos.values()])]],
-    ['exchanges', [buildIpc(EXCHANGES_TABLE, derived.exchanges)]],
-    ['delegations', [buildIpc(DELEGATIONS_TABLE, derived.delegations)]],
-    ['session_stats', [buildIpc(SESSION_STATS_TABLE, derived.sessionStats)]],
-    ['daily_stats', [buildIpc(DAILY_STATS_TABLE, derived.dailyStats)]],
-    ['security_events', [buildIpc(SECURITY_EVENTS_TABLE, audit.events)]],
-    ['security_findings', [buildIpc(SECURITY_FINDINGS_TABLE, audit.findings)]],
+    ['security_events', [events]],
+    ['security_findings', [findings]],
     ['ingest_issues', [buildIpc(INGEST_ISSUES_TABLE, issues)]],
   ]);
-  return { tables, derived };
+  return { tables, derived, rebuilt };
+}
+
+function securityTables(state: IngestState, derived: DeriveSummary, security: SecurityInput): [Uint8Array, Uint8Array] {
+  const rootOf = (sessionId: string) => derived.tree.get(sessionId)?.rootId;
+  const projectOf = (sessionId: string) => state.sessions.get(sessionId)?.project_id ?? null;
+  const { cache, toolCallsGeneration } = security;
+  let key: string | undefined;
+  if (cache && toolCallsGeneration !== undefined) {
+    const placement = createHash('sha256');
+    for (const id of state.sessions.keys()) placement.update(`${id}\u0000${rootOf(id) ?? ''}\u0000${projectOf(id) ?? ''}\u0001`);
+    // The rules are the indexer's for its lifetime, as is the cache: they need no place in the key.
+    key = `${toolCallsGeneration}|${placement.digest('hex')}`;
+    if (cache.key === key && cache.events && cache.findings) return [cache.events, cache.findings];
+  }
+  const audit = buildSecurityTables(readScoredCalls(security.toolCalls, rootOf, projectOf), security.rules);
+  const tables: [Uint8Array, Uint8Array] = [buildIpc(SECURITY_EVENTS_TABLE, audit.events), buildIpc(SECURITY_FINDINGS_TABLE, audit.findings)];
+  if (cache) {
+    cache.key = key;
+    [cache.events, cache.findings] = tables;
+  }
+  return tables;
 }
 
 /** Rewrites only the message chunks that hold fork copies, setting `is_fork_copy` (a column swap, no row rebuild). */

@@ -12,20 +12,24 @@ import { ENGINE_VERSION } from '../config/index.js';
 import { buildSessionTree, childRootMap, readMessageFacts, type MessageFacts } from '../derive/index.js';
 import type { Logger } from '../log.js';
 import { createStateStore, type StateStore } from '../persist/index.js';
-import { mergeIssues, type IngestPool, type TaskResult } from '../pipeline/index.js';
+import { mergeIssues, type IngestPool, type MessageAggregate, type TaskResult } from '../pipeline/index.js';
 import { collectSources, discoverSources, sourcesRows } from '../sources/index.js';
 import { sequenceRulesWith, type SequenceRuleSet } from '../security/index.js';
 import { createTableStore, type TableStore } from '../store/index.js';
 import { backfill, type Progress } from './backfill.js';
-import { deriveAll, flagForkCopies, type Derived } from './finalize.js';
+import { deriveAll, flagForkCopies, type Derived, type SecurityCache } from './finalize.js';
 import { IngestState, issueLine, metaSignature, readFailed } from './ingestState.js';
+import { DerivedBuckets } from './derivedBuckets.js';
+import { aggregatesToIpc, MESSAGE_AGGREGATES_SEGMENT, readAggregatesInto } from './aggregateTable.js';
 import { restoreState, rowsOf, type PersistedExtras } from './restore.js';
-import { forkCopiesFromMessages, summarize, type IndexSummary } from './summary.js';
+import { forkCopiesFromMessages, summarize, tallyBodyTables, type BodyTally, type IndexSummary } from './summary.js';
 
 /** Quiet time after a change before the derived tables are recomputed (live refreshes). */
 const REDERIVE_DELAY_MS = 250;
 /** How long changes may gather before the state dir is written (each write rewrites the small tables and manifest). */
 const PERSIST_DELAY_MS = 15_000;
+/** Appended segments of changed message aggregates before the whole set is rewritten as one. */
+const MAX_AGGREGATE_SEGMENTS = 32;
 /** Least time between two rebuilds of the `sources` table outside full scans. */
 const SOURCES_REFRESH_MS = 60_000;
 
@@ -117,6 +121,27 @@ export function createIndexer(options: IndexerOptions): Indexer {
   let metaSignatures: Record<string, string> = {};
   /** Whether `facts` mirrors the messages table (a warm start defers reading it until a rederive needs it). */
   let factsLoaded = true;
+  /**
+   * Whether `state.messageAggregates` holds every message's aggregates. After a warm start it holds only those
+   * recounted since (newer than the saved ones), until a rederive or a save needs the rest from the state dir.
+   */
+  let aggregatesLoaded = true;
+  /** Message aggregates changed since they were last saved: these ids, or all (rewrite the whole segment set). */
+  let aggregatesToSave: Set<string> | 'all' = new Set();
+  /** The summary's pass over the body tables, kept until a body or the fork copies change. */
+  let bodyTally: BodyTally | undefined;
+  /** Per table, how many of its saved segments were written whole (a snapshot: no row supersedes another). */
+  let replacedSegments: Record<string, number> = {};
+  /** Bumped whenever `tool_calls` changes: with `securityCache`, it lets a derive reuse the security tables. */
+  let toolCallsGeneration = 0;
+  const securityCache: SecurityCache = {};
+  /** The derived tables by bucket of session trees, and the sessions whose messages or parts changed since. */
+  const derivedBuckets = new DerivedBuckets();
+  let changedSessions: Set<string> | 'all' = 'all';
+  /** Sub-agent session → root, for the workers, and the sessions' signature it was built for. */
+  let childRootsCache: { key: string; roots: Record<string, string> } | undefined;
+  /** `store.version` when the state dir was last written: unchanged means the saved tables are current. */
+  let persistedVersion = -1;
 
   const emit = (tables: readonly TableName[]) => {
     for (const listener of listeners) listener(tables);
@@ -124,7 +149,6 @@ export function createIndexer(options: IndexerOptions): Indexer {
 
   const extras = (): PersistedExtras => ({
     watermarks: state.watermarks,
-    messageAggregates: state.messageAggregates,
     sessionAggregates: state.sessionAggregates,
     delegations: state.delegations,
     sessionDb: Object.fromEntries(sessionDb),
@@ -136,18 +160,40 @@ export function createIndexer(options: IndexerOptions): Indexer {
     issues: Object.fromEntries(state.issues),
     duplicates: state.duplicates,
     metaSignatures,
+    replacedSegments,
+    ...(bodyTally ? { bodyTally } : {}),
   });
+
+  /** Reads the saved message aggregates into the state, under the ones recounted since (they are newer). */
+  const ensureAggregates = async () => {
+    if (aggregatesLoaded || !persist) return;
+    const read = await persist.readTable(MESSAGE_AGGREGATES_SEGMENT);
+    if (!read.ok) throw new Error(`message aggregates: ${read.problem.message}`);
+    // Newest segment first: an id's first sighting wins, and later segments hold later recounts.
+    readAggregatesInto([...read.value.parts].reverse(), state.messageAggregates);
+    aggregatesLoaded = true;
+  };
 
   /** @param toolCalls the scored tool calls, when they are not in the store yet (a cold start derives first). */
   const rederive = async (toolCalls: readonly Uint8Array[] = store.snapshot('tool_calls')) => {
+    await ensureAggregates();
     if (!factsLoaded) {
       for (const f of readMessageFacts(store.snapshot('messages'))) facts.set(f.id, f);
       factsLoaded = true;
     }
-    const derived = deriveAll(state, [...facts.values()], deleted, { toolCalls, rules: sequenceRules });
+    const derived = deriveAll(
+      state,
+      [...facts.values()],
+      deleted,
+      { toolCalls, rules: sequenceRules, toolCallsGeneration, cache: securityCache },
+      { buckets: derivedBuckets, changedSessions },
+    );
+    changedSessions = new Set();
     for (const [name, chunks] of derived.tables) store.replace(name, chunks);
     await refreshSourcesTable(false);
     lastDerived = derived.derived;
+    // Fork copies may have moved, and the tally leaves their rows out.
+    bodyTally = undefined;
     derivePending = false;
     return derived;
   };
@@ -171,30 +217,59 @@ export function createIndexer(options: IndexerOptions): Indexer {
       if (derivePending) await rederive();
       dirty = false;
       const writes = full ? [] : staged.splice(0);
+      const replaceTable = async (name: TableName) => {
+        const chunks = store.snapshot(name);
+        const replaced = await persist.replaceTable(name, chunks.map((bytes) => ({ bytes, rows: tableFromIPC(bytes).numRows })));
+        if (!replaced.ok) throw new Error(replaced.problem.message);
+        replacedSegments[name] = chunks.length;
+      };
       if (full) {
         staged.length = 0;
+        replacedSegments = {};
+        await ensureAggregates(); // before the clear that deletes the saved ones
         const cleared = await persist.clear();
         if (!cleared.ok) throw new Error(cleared.problem.message);
-        for (const name of TABLES.map((t) => t.name)) {
-          const chunks = store.snapshot(name);
-          const replaced = await persist.replaceTable(name, chunks.map((bytes) => ({ bytes, rows: tableFromIPC(bytes).numRows })));
-          if (!replaced.ok) throw new Error(replaced.problem.message);
-        }
+        for (const name of TABLES.map((t) => t.name)) await replaceTable(name);
       } else {
         for (const w of writes) {
           const appended = await persist.appendSegment(w.table, w.bytes, w.rows);
           if (!appended.ok) throw new Error(appended.problem.message);
         }
-        for (const name of [...WHOLE_TABLES, ...BODY_TABLES.filter((n) => store.compact(n))]) {
-          const chunks = store.snapshot(name);
-          const replaced = await persist.replaceTable(name, chunks.map((bytes) => ({ bytes, rows: tableFromIPC(bytes).numRows })));
-          if (!replaced.ok) throw new Error(replaced.problem.message);
+        // Nothing in the store moved since the last write (only the extras did): its saved tables stand.
+        if (store.version !== persistedVersion) {
+          for (const name of [...WHOLE_TABLES, ...BODY_TABLES.filter((n) => store.compact(n))]) await replaceTable(name);
         }
       }
+      await saveAggregates(full);
+      persistedVersion = store.version;
       const committed = await persist.commit(extras());
       if (!committed.ok) throw new Error(committed.problem.message);
     };
     await serially(write).catch((error: Error) => logger.warn(`state not saved (it is rebuilt on the next start): ${error.message}`));
+  };
+
+  /**
+   * Live recounts touch a few messages: those are appended as a small segment; the whole set is rewritten on a
+   * full write or once the appended segments pile up.
+   */
+  const saveAggregates = async (full: boolean) => {
+    if (!persist) return;
+    const saved = persist.manifest()?.tables;
+    const segments = saved && Object.hasOwn(saved, MESSAGE_AGGREGATES_SEGMENT) ? saved[MESSAGE_AGGREGATES_SEGMENT]!.segments.length : 0;
+    const whole = full || aggregatesToSave === 'all' || segments + 1 > MAX_AGGREGATE_SEGMENTS;
+    if (whole) {
+      await ensureAggregates();
+      const replaced = await persist.replaceTable(MESSAGE_AGGREGATES_SEGMENT, aggregatesToIpc(state.messageAggregates));
+      if (!replaced.ok) throw new Error(replaced.problem.message);
+    } else if (aggregatesToSave !== 'all' && aggregatesToSave.size > 0) {
+      const changed: Record<string, MessageAggregate> = {};
+      for (const id of aggregatesToSave) if (state.messageAggregates[id]) changed[id] = state.messageAggregates[id];
+      for (const segment of aggregatesToIpc(changed)) {
+        const appended = await persist.appendSegment(MESSAGE_AGGREGATES_SEGMENT, segment.bytes, segment.rows);
+        if (!appended.ok) throw new Error(appended.problem.message);
+      }
+    }
+    aggregatesToSave = new Set();
   };
 
   const schedulePersist = () => {
@@ -218,26 +293,38 @@ export function createIndexer(options: IndexerOptions): Indexer {
     state.tables.clear(); // the store holds the chunks now
     for (const [id, db] of state.sessionSources) sessionDb.set(id, db);
     metaSignatures = { ...state.metaSignatures };
+    aggregatesToSave = 'all';
     await persistNow(true);
   };
 
   const warmStart = async (): Promise<string | undefined> => {
     if (!persist) return 'no state directory';
-    const loaded = await persist.load();
+    const loaded = await persist.load({ deferTables: [MESSAGE_AGGREGATES_SEGMENT] });
     if (!loaded.ok) return `${loaded.problem.code}: ${loaded.problem.message}`;
     if (!loaded.value.state) return loaded.value.discardedVersions.length ? `schema changed (was v${loaded.value.discardedVersions.join(', v')})` : 'no saved state';
-    const { tables, watermarks } = loaded.value.state;
+    const { tables, watermarks, manifest } = loaded.value.state;
     const saved = watermarks as PersistedExtras;
+    replacedSegments = { ...(saved.replacedSegments ?? {}) };
     for (const [name, chunks] of tables) {
-      // Replaying segments in order re-applies every upsert, so superseded rows stay superseded.
-      for (const bytes of chunks) store.upsert(name as TableName, bytes);
+      if (!TABLES.some((t) => t.name === name)) continue;
+      // A table's leading segments written whole hold no superseded rows: appended as they are. Replaying the
+      // segments appended after them in order re-applies every upsert, so superseded rows stay superseded.
+      const whole = replacedSegments[name] ?? 0;
+      chunks.forEach((bytes, i) => (i < whole ? store.append(name as TableName, bytes) : store.upsert(name as TableName, bytes)));
     }
+    // States saved before the aggregates had their own segment carry them in the manifest.
+    if (saved.messageAggregates) {
+      Object.assign(state.messageAggregates, saved.messageAggregates);
+      aggregatesToSave = 'all';
+    } else aggregatesLoaded = !Object.hasOwn(manifest.tables, MESSAGE_AGGREGATES_SEGMENT);
+    bodyTally = saved.bodyTally;
     restoreState(state, { sessions: tables.get('sessions') ?? [], projects: tables.get('projects') ?? [], todos: tables.get('todos') ?? [] }, saved);
     for (const [id, db] of Object.entries(saved.sessionDb)) sessionDb.set(id, db);
     for (const id of saved.deletedSessionIds) deleted.add(id);
     // Message facts are read from the store on the first rederive, if one is ever needed.
     factsLoaded = false;
     metaSignatures = { ...(saved.metaSignatures ?? {}) };
+    persistedVersion = store.version;
     return undefined;
   };
 
@@ -270,16 +357,29 @@ export function createIndexer(options: IndexerOptions): Indexer {
       const bytes = result.ipc[name];
       if (!bytes) continue;
       store.upsert(name, bytes);
+      if (name === 'tool_calls') toolCallsGeneration++;
       staged.push({ table: name, bytes, rows: result.rows[name] ?? 0 });
       changed += result.rows[name] ?? 0;
     }
-    if (result.ipc.messages && factsLoaded) for (const f of readMessageFacts([result.ipc.messages])) facts.set(f.id, f);
+    if (changed > 0) bodyTally = undefined;
+    if (result.ipc.messages) {
+      for (const f of readMessageFacts([result.ipc.messages])) {
+        const before = facts.get(f.id);
+        if (factsLoaded) facts.set(f.id, f);
+        if (changedSessions !== 'all') {
+          changedSessions.add(f.sessionId);
+          if (before) changedSessions.add(before.sessionId);
+        }
+      }
+    }
     const recount = result.recounted;
     if (recount) {
       const sessions = new Set(recount.sessionIds);
+      if (changedSessions !== 'all') for (const id of sessions) changedSessions.add(id);
       for (const id of recount.sessionIds) delete state.sessionAggregates[id];
       Object.assign(state.sessionAggregates, recount.sessionAggregates);
       Object.assign(state.messageAggregates, recount.messageAggregates);
+      if (aggregatesToSave !== 'all') for (const id of Object.keys(recount.messageAggregates)) aggregatesToSave.add(id);
       const kept = state.delegations.filter((d) => !sessions.has(d.parent_session_id));
       state.delegations.length = 0;
       state.delegations.push(...kept, ...recount.delegations);
@@ -304,7 +404,10 @@ export function createIndexer(options: IndexerOptions): Indexer {
       if (location.kind === 'sqlite') state.source('sqlite', location.path);
     }
     const dbs = state.sources.filter((s) => s.kind === 'sqlite').map((s) => s.path);
-    const childRoots = childRootMap(buildSessionTree(state.sessions.values()));
+    // The tree only moves with the sessions: rebuilding it for every refresh costs ~100 ms at 20k sessions.
+    const treeKey = `${state.sessions.size}|${JSON.stringify(metaSignatures)}`;
+    if (childRootsCache?.key !== treeKey) childRootsCache = { key: treeKey, roots: childRootMap(buildSessionTree(state.sessions.values())) };
+    const childRoots = childRootsCache.roots;
     let changed = 0;
     let metaChanged = false;
     const results = await Promise.all(
@@ -373,14 +476,15 @@ export function createIndexer(options: IndexerOptions): Indexer {
       // One refresh at a time; a change during a refresh is picked up by the next one.
       return serially(() => refreshOnce(opts.fullScan ?? false, opts.derive ?? 'now'));
     },
-    summary: (elapsedMs) =>
-      summarize(
-        state,
-        lastDerived?.sessions ?? rowsOf<RowOf<'sessions'>>(store.snapshot('sessions')),
-        { parts: store.snapshot('parts'), toolCalls: store.snapshot('tool_calls') },
-        lastDerived?.forkCopyIds ?? forkCopiesFromMessages(store.snapshot('messages')),
-        elapsedMs,
-      ),
+    summary(elapsedMs) {
+      if (!bodyTally) {
+        const copies = lastDerived?.forkCopyIds ?? forkCopiesFromMessages(store.snapshot('messages'));
+        bodyTally = tallyBodyTables({ parts: store.snapshot('parts'), toolCalls: store.snapshot('tool_calls') }, copies);
+        // Saved with the state on close, so the next start need not count again.
+        if (persist) dirty = true;
+      }
+      return summarize(state, lastDerived?.sessions ?? rowsOf<RowOf<'sessions'>>(store.snapshot('sessions')), bodyTally, elapsedMs);
+    },
     onChange(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

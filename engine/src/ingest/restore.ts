@@ -7,11 +7,13 @@ import type { RowOf } from '../../../shared/src/index.js';
 import type { DelegationBase, SessionBase } from '../parse/index.js';
 import type { MessageAggregate, SessionAggregate } from '../pipeline/index.js';
 import type { IngestState } from './ingestState.js';
+import type { BodyTally } from './summary.js';
 
 /** What the manifest carries besides the tables (JSON-safe). */
 export interface PersistedExtras {
   readonly watermarks: Record<string, Record<string, number>>;
-  readonly messageAggregates: Record<string, MessageAggregate>;
+  /** Only in states saved before the aggregates got their own segment (`aggregateTable.ts`). */
+  readonly messageAggregates?: Record<string, MessageAggregate>;
   readonly sessionAggregates: Record<string, SessionAggregate>;
   readonly delegations: DelegationBase[];
   readonly sessionDb: Record<string, string>;
@@ -24,16 +26,28 @@ export interface PersistedExtras {
   readonly duplicates: number;
   /** Per database, what its sessions, projects, todos and issues looked like at the last refresh (see indexer). */
   readonly metaSignatures?: Record<string, string>;
+  /** Per table, how many leading segments were written whole (they replay as appends, not upserts). */
+  readonly replacedSegments?: Record<string, number>;
+  /** The summary's body tally, when it was counted for exactly the saved bodies. */
+  readonly bodyTally?: BodyTally;
 }
 
+/**
+ * Plain rows of IPC chunks, read column by column: one pass per column over typed values instead of a struct
+ * row object per row (`toJSON`), which costs about a second for the sessions and todos of a large history.
+ */
 export function rowsOf<T>(chunks: readonly Uint8Array[]): T[] {
   const rows: T[] = [];
   for (const bytes of chunks) {
     const table = tableFromIPC(bytes);
-    for (let i = 0; i < table.numRows; i++) {
-      const row = table.get(i)!.toJSON() as Record<string, unknown>;
-      for (const key of Object.keys(row)) if (typeof row[key] === 'bigint') row[key] = Number(row[key]);
-      rows.push(row as T);
+    const start = rows.length;
+    for (let i = 0; i < table.numRows; i++) rows.push({} as T);
+    for (const field of table.schema.fields) {
+      const vector = table.getChild(field.name)!;
+      let i = start;
+      for (const value of vector) {
+        (rows[i++] as Record<string, unknown>)[field.name] = typeof value === 'bigint' ? Number(value) : value;
+      }
     }
   }
   return rows;
@@ -56,7 +70,6 @@ export function restoreState(
   for (const row of rowsOf<RowOf<'projects'>>(tables.projects)) state.projects.set(row.id, row);
   for (const row of rowsOf<RowOf<'todos'>>(tables.todos)) state.todos.set(row.id, row);
   Object.assign(state.watermarks, extras.watermarks);
-  Object.assign(state.messageAggregates, extras.messageAggregates);
   Object.assign(state.sessionAggregates, extras.sessionAggregates);
   Object.assign(state.partTypes, extras.partTypes);
   Object.assign(state.toolsByName, extras.toolsByName);

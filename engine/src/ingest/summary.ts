@@ -67,13 +67,35 @@ function tallyBodies(chunks: readonly Uint8Array[], columns: readonly string[], 
   return skipped;
 }
 
-export function summarize(state: IngestState, sessions: readonly RowOf<'sessions'>[], bodies: SummaryBodies, copies: ReadonlySet<string>, elapsedMs: number): IndexSummary {
+/**
+ * What the summary counts from the body tables (a pass over every part and tool call, about a second at 1M parts).
+ * It is a function of the bodies and the fork copies alone, so the indexer keeps it, and saves it with the state,
+ * until a body changes.
+ */
+export interface BodyTally {
+  readonly partTypes: Record<string, number>;
+  readonly byTool: Record<string, number>;
+  readonly byStatus: Record<string, number>;
+  readonly forkCopyParts: number;
+}
+
+export function tallyBodyTables(bodies: SummaryBodies, copies: ReadonlySet<string>): BodyTally {
+  const partTypes: Record<string, number> = {};
+  const byTool: Record<string, number> = {};
+  const byStatus: Record<string, number> = {};
+  const forkCopyParts = tallyBodies(bodies.parts, ['type'], copies, [partTypes]);
+  tallyBodies(bodies.toolCalls, ['tool', 'status'], copies, [byTool, byStatus]);
+  return { partTypes, byTool, byStatus, forkCopyParts };
+}
+
+export function summarize(state: IngestState, sessions: readonly RowOf<'sessions'>[], bodies: BodyTally, elapsedMs: number): IndexSummary {
   const tokens = { input: 0, output: 0, reasoning: 0, cacheRead: 0, cacheWrite: 0, total: 0 };
   let cost = 0;
   let zeroCostSteps = 0;
   let user = 0;
   let assistant = 0;
   let forkCopies = 0;
+  let roots = 0;
   for (const s of sessions) {
     tokens.input += s.tokens_input;
     tokens.output += s.tokens_output;
@@ -86,22 +108,18 @@ export function summarize(state: IngestState, sessions: readonly RowOf<'sessions
     user += s.user_messages;
     assistant += s.assistant_messages;
     forkCopies += s.fork_copies;
+    if (s.parent_id === null) roots++;
   }
   const todos: Record<string, number> = {};
   for (const t of state.todos.values()) todos[t.status] = (todos[t.status] ?? 0) + 1;
-  const partTypes: Record<string, number> = {};
-  const byTool: Record<string, number> = {};
-  const byStatus: Record<string, number> = {};
-  const forkCopyParts = tallyBodies(bodies.parts, ['type'], copies, [partTypes]);
-  tallyBodies(bodies.toolCalls, ['tool', 'status'], copies, [byTool, byStatus]);
   const unknownTypes: Record<string, number> = {};
-  for (const [type, n] of Object.entries(partTypes)) if (!KNOWN.has(type)) unknownTypes[type] = n;
+  for (const [type, n] of Object.entries(bodies.partTypes)) if (!KNOWN.has(type)) unknownTypes[type] = n;
   return {
-    sessions: { root: sessions.filter((s) => s.parent_id === null).length, child: sessions.filter((s) => s.parent_id !== null).length },
+    sessions: { root: roots, child: sessions.length - roots },
     messages: { user, assistant, forkCopies },
-    parts: sorted(partTypes),
-    forkCopyParts,
-    toolCalls: { byTool: sorted(byTool), byStatus: sorted(byStatus) },
+    parts: sorted(bodies.partTypes),
+    forkCopyParts: bodies.forkCopyParts,
+    toolCalls: { byTool: sorted(bodies.byTool), byStatus: sorted(bodies.byStatus) },
     tokens,
     cost: Math.round(cost * 1e6) / 1e6,
     zeroCostSteps,

@@ -3,6 +3,7 @@ export { MANIFEST_FORMAT_VERSION, needsCompaction, parseManifest, type Manifest,
 export { mergeIpcStreams } from './merge.js';
 export {
   createStateStore,
+  type LoadOptions,
   type LoadOutcome,
   type LoadedState,
   type SegmentInput,

@@ -272,3 +272,20 @@ describe('permissions and misuse', () => {
     await expect(store.commit({})).rejects.toThrow(/before load/);
   });
 });
+
+describe('deferred tables', () => {
+  it('leaves a deferred table unread on load, keeps it committed, and reads it on demand', async () => {
+    const first = await seeded();
+    value(await first.appendSegment('ingest_extra', bytes(7, 7), 2));
+    value(await first.commit({ sqlite: { lastTime: 1235 } }));
+    const store = createStateStore(stateDir, 1, { engineVersion: '0.1.0-test' });
+    const loaded = value(await store.load({ deferTables: ['ingest_extra'] }));
+    expect([...loaded.state!.tables.keys()].sort()).toEqual(['messages', 'sessions']);
+    // Still named by the manifest, so neither garbage-collected nor dropped by the next commit.
+    value(await store.appendSegment('sessions', bytes(6), 1));
+    value(await store.commit({ sqlite: { lastTime: 1236 } }));
+    expect([...value(await store.readTable('ingest_extra')).parts[0]!]).toEqual([7, 7]);
+    const again = value((await reopen()).loaded);
+    expect([...again.state!.tables.get('ingest_extra')![0]!]).toEqual([7, 7]);
+  });
+});

@@ -34,8 +34,14 @@ export interface SegmentInput {
   readonly rows: number;
 }
 
+/** What `load` reads now; tables left out are read later, if ever, with `readTable`. */
+export interface LoadOptions {
+  /** Tables not to read on load (big, and needed only sometimes); they stay committed as they are. */
+  readonly deferTables?: readonly string[];
+}
+
 export interface LoadedState {
-  /** Every committed table, its segments' bytes in row order (possibly none). */
+  /** Every committed table not deferred, its segments' bytes in row order (possibly none). */
   readonly tables: Map<string, Uint8Array[]>;
   readonly watermarks: unknown;
   readonly manifest: Manifest;
@@ -59,7 +65,7 @@ export interface StateStore {
   /** `<stateDir>/v<schemaVersion>`. */
   readonly dir: string;
   /** Opens the store: reads and verifies the committed state. On a problem, call `clear()` and rebuild. */
-  load(): Promise<Result<LoadOutcome>>;
+  load(options?: LoadOptions): Promise<Result<LoadOutcome>>;
   /** The last committed manifest; null before `load()`/`clear()`. */
   manifest(): Manifest | null;
   /** The committed segments of one table and their bytes, read and verified as on load. */
@@ -79,6 +85,9 @@ export interface StateStore {
   /** Deletes all state of this schema version (manifest first), for a forced rebuild; opens the store empty. */
   clear(): Promise<Result<void>>;
 }
+
+/** Segment files read at once on load. */
+const READ_CONCURRENCY = 8;
 
 interface Staged {
   replace: boolean;
@@ -132,14 +141,25 @@ export function createStateStore(stateDir: string, schemaVersion: number, option
     return ok({ file, rows: input.rows, bytes: input.bytes.byteLength, sha256 });
   }
 
+  /**
+   * Reads a few segments at a time: a warm start reads hundreds of files, and one at a time it mostly waits on
+   * the file system's round trips.
+   */
   async function readSegments(segments: readonly SegmentInfo[]): Promise<Result<Uint8Array[]>> {
-    const parts: Uint8Array[] = [];
-    for (const segment of segments) {
-      const read = await readSegment(path.join(segmentsDir, segment.file), segment, verifyChecksums);
-      if (!read.ok) return read;
-      parts.push(read.value);
-    }
-    return ok(parts);
+    const parts: Uint8Array[] = new Array(segments.length);
+    let next = 0;
+    let problem: Result<never> | undefined;
+    const reader = async () => {
+      while (problem === undefined && next < segments.length) {
+        const i = next++;
+        const segment = segments[i]!;
+        const read = await readSegment(path.join(segmentsDir, segment.file), segment, verifyChecksums);
+        if (!read.ok) problem ??= read;
+        else parts[i] = read.value;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, segments.length) }, reader));
+    return problem ?? ok(parts);
   }
 
   /** Writes the manifest as the commit point: segments' directory entries first, then manifest + its dir. */
@@ -156,7 +176,8 @@ export function createStateStore(stateDir: string, schemaVersion: number, option
     }
   }
 
-  async function doLoad(): Promise<Result<LoadOutcome>> {
+  async function doLoad(options: LoadOptions): Promise<Result<LoadOutcome>> {
+    const deferred = new Set(options.deferTables ?? []);
     committed = null;
     staged = new Map();
     superseded = [];
@@ -176,6 +197,7 @@ export function createStateStore(stateDir: string, schemaVersion: number, option
     const manifest = parsed.value;
     const tables = new Map<string, Uint8Array[]>();
     for (const [table, info] of Object.entries(manifest.tables)) {
+      if (deferred.has(table)) continue;
       const parts = await readSegments(info.segments);
       if (!parts.ok) return parts;
       tables.set(table, parts.value);
@@ -244,7 +266,7 @@ export function createStateStore(stateDir: string, schemaVersion: number, option
 
   return {
     dir,
-    load: () => serialised(doLoad),
+    load: (options = {}) => serialised(() => doLoad(options)),
     manifest: () => committed,
     readTable: (table) =>
       serialised(async () => {
