@@ -18,13 +18,18 @@ function tempPathFor(file: string): string {
   return path.join(path.dirname(file), name);
 }
 
-/** Writes `data` to `file` atomically (temp + fsync + rename). Does not fsync the directory; see `fsyncDir`. */
-export async function writeFileAtomic(file: string, data: Uint8Array | string): Promise<void> {
+/**
+ * Writes `data` to `file` atomically (temp + fsync + rename) with permissions `mode` (private by default). Does
+ * not fsync the directory; see `fsyncDir`.
+ */
+export async function writeFileAtomic(file: string, data: Uint8Array | string, mode: number = FILE_MODE): Promise<void> {
   const temp = tempPathFor(file);
   let handle: fs.FileHandle | undefined;
   try {
-    handle = await fs.open(temp, 'wx', FILE_MODE);
+    handle = await fs.open(temp, 'wx', mode);
     await handle.writeFile(data);
+    // The umask may have narrowed `mode` at creation; set it exactly before the file becomes visible.
+    await handle.chmod(mode);
     await handle.sync();
     await handle.close();
     handle = undefined;

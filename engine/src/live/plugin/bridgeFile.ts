@@ -9,7 +9,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fail, ok } from '../../../../shared/src/index.js';
 import type { Result } from '../../../../shared/src/index.js';
-import { errnoOf, ioProblem, writeFileAtomic } from './atomicFile.js';
+import { writeFileAtomic } from '../../persist/index.js';
+import { errnoOf, ioProblem } from './fsProblems.js';
 
 export const BRIDGE_FILE_NAME = 'bridge.json';
 export const BRIDGE_FILE_VERSION = 1;

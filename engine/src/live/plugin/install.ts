@@ -10,7 +10,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fail, ok } from '../../../../shared/src/index.js';
 import type { Result } from '../../../../shared/src/index.js';
-import { errnoOf, ioProblem, writeFileAtomic } from './atomicFile.js';
+import { writeFileAtomic } from '../../persist/index.js';
+import { errnoOf, ioProblem } from './fsProblems.js';
 
 export const PLUGIN_FILE_NAME = 'opencode-monitor.js';
 /** The marker every copy we ship starts with; the rest of the line names the bridge version. */
