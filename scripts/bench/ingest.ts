@@ -14,13 +14,14 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runMeasured, stopStartedChildren, tail } from './child.js';
 import { describeCorpus, generateCorpus, tallyCorpusTokens, type CorpusInfo } from './corpus.js';
-import { cpuBusyPercent, crossCheck, judgeGoals, liveFigures, machineInfo, percentile, type Figures, type IndexRun, type PeerRun } from './figures.js';
+import { crossCheck, judgeGoals, liveFigures, machineInfo, percentile, type Figures, type IndexRun, type PeerRun } from './figures.js';
 import { runInterruptUndos } from './interrupt.js';
 import { measureLimit, type LimitResult } from './limit.js';
 import { measureLive } from './live.js';
 import { measureLiveEngine } from './liveEngine.js';
 import { measurePeer, type TokenTotals } from './peer.js';
 import { renderMarkdown, renderText, writeSection } from './report.js';
+import { busyBeforeRun, onInterrupt, sayer, step } from './steps.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = path.join(REPO_ROOT, 'bin', 'opencode-monitor');
@@ -78,7 +79,7 @@ function parseOptions(argv: string[]): Options {
   };
 }
 
-const say = (line: string) => process.stderr.write(`bench: ${line}\n`);
+const say = sayer('bench');
 
 /** The environment the engine runs in: no OPENCODE_DB from this shell, config and state under `tmp`. */
 function engineEnv(tmp: string): NodeJS.ProcessEnv {
@@ -121,49 +122,33 @@ async function indexRun(dataDir: string, stateDir: string, tmp: string, timeoutM
   return { wallMs: run.wallMs, engineMs: summary.elapsedMs, peakRssKb: run.peakRssKb, mode, tokens: summary.tokens };
 }
 
-/** Runs one step; a failure is recorded and the benchmark goes on with what it can still measure. */
-async function step<T>(name: string, errors: string[], run: () => Promise<T>): Promise<T | null> {
-  say(name);
-  try {
-    return await run();
-  } catch (error) {
-    errors.push(`${name}: ${(error as Error).message}`);
-    say(`${name} failed: ${(error as Error).message}`);
-    return null;
-  }
-}
 
 async function main(): Promise<number> {
   const options = parseOptions(process.argv.slice(2));
-  const busyAtStart = await cpuBusyPercent();
-  if (busyAtStart !== null && busyAtStart > 10) say(`the CPUs are ${busyAtStart}% busy before the run: other work on this machine will skew the figures`);
+  const busyAtStart = await busyBeforeRun(say);
   const startedAt = new Date();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ocm-bench-ingest-'));
   const errors: string[] = [];
   // Interrupted: stop our own children by pid, remove the temporary files, and leave.
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      say(`${signal}: stopping the processes it started and removing ${tmp}`);
-      void stopStartedChildren().finally(() => {
-        runInterruptUndos();
-        fs.rmSync(tmp, { recursive: true, force: true });
-        process.exit(130);
-      });
-    });
-  }
+  onInterrupt(say, `stopping the processes it started and removing ${tmp}`, () =>
+    stopStartedChildren().finally(() => {
+      runInterruptUndos();
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }),
+  );
   try {
     const corpus = await prepareCorpus(options, tmp);
     const db = path.join(corpus.dataDir, 'opencode.db');
     say('(a) physical limit: read + JSON.parse every message and part row on all cores (best of 2)');
     const limit = await bestLimit(db);
     const stateDir = fs.mkdtempSync(path.join(tmp, 'state-'));
-    const cold = await step('(b) engine cold index', errors, () => indexRun(corpus.dataDir, stateDir, tmp, options.timeoutMs, 'cold'));
-    const warm = cold ? await step('(c) engine warm restart', errors, () => indexRun(corpus.dataDir, stateDir, tmp, options.timeoutMs, 'warm')) : null;
-    const peerResult = await step('(f) ccusage', errors, () => measurePeer(REPO_ROOT, corpus.xdgDataHome, options.timeoutMs));
+    const cold = await step(say, '(b) engine cold index', errors, () => indexRun(corpus.dataDir, stateDir, tmp, options.timeoutMs, 'cold'));
+    const warm = cold ? await step(say, '(c) engine warm restart', errors, () => indexRun(corpus.dataDir, stateDir, tmp, options.timeoutMs, 'warm')) : null;
+    const peerResult = await step(say, '(f) ccusage', errors, () => measurePeer(REPO_ROOT, corpus.xdgDataHome, options.timeoutMs));
     const peer: PeerRun | null = peerResult && { wallMs: peerResult.run.wallMs, peakRssKb: peerResult.run.peakRssKb, days: peerResult.days, tokens: peerResult.tokens, command: peerResult.command };
     const tally = tallyCorpusTokens(corpus.dataDir);
     const liveEngineRun = cold
-      ? await step(`(d) live latency inside the engine, ${options.changes} changes`, errors, () =>
+      ? await step(say, `(d) live latency inside the engine, ${options.changes} changes`, errors, () =>
           measureLiveEngine({ dataDir: corpus.dataDir, stateDir, changes: options.changes, changeTimeoutMs: 30_000 }),
         )
       : null;
@@ -177,7 +162,7 @@ async function main(): Promise<number> {
       derivedP95Ms: percentile(liveEngineRun.derivedMs, 95),
     };
     const live = cold
-      ? await step(`(d) live latency, ${options.changes} changes`, errors, () =>
+      ? await step(say, `(d) live latency, ${options.changes} changes`, errors, () =>
           measureLive({ repoRoot: REPO_ROOT, dataDir: corpus.dataDir, stateDir, changes: options.changes, changeTimeoutMs: 120_000, startTimeoutMs: options.timeoutMs, budgetMs: 5 * 60_000, env: engineEnv(tmp), tmpDir: tmp }),
         )
       : null;

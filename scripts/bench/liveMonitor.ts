@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { startFakeModel, startOpencode } from '../../tests/harness/index.js';
 import type { FakeModel, OpencodeInstance } from '../../tests/harness/index.js';
 import { stopStartedChildren } from './child.js';
-import { cpuBusyPercent, machineInfo } from './figures.js';
+import { machineInfo } from './figures.js';
 import { copyDatabase, measureDbLatency } from './liveMonitorDb.js';
 import { measureLoad } from './liveMonitorLoad.js';
 import type { LoadResult } from './liveMonitorLoad.js';
@@ -25,13 +25,14 @@ import type { InferredFigures, LiveMonitorFigures, LoadFigures, StreamFigures } 
 import { driveTurns, startStreamProbe } from './liveMonitorStream.js';
 import type { StreamProbe, TurnRun } from './liveMonitorStream.js';
 import { writeSection } from './report.js';
+import { busyBeforeRun, onInterrupt, sayer, step } from './steps.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DOCS = path.join(REPO_ROOT, 'docs', 'benchmarks.md');
 const MAX_TURNS = 80;
 const TURN_BUDGET_MS = 6 * 60_000;
 
-const say = (line: string) => process.stderr.write(`bench:live: ${line}\n`);
+const say = sayer('bench:live');
 
 function parseOptions(argv: string[]) {
   const { values } = parseArgs({
@@ -67,17 +68,6 @@ function parseOptions(argv: string[]) {
 
 type Options = ReturnType<typeof parseOptions>;
 
-/** Runs one step; a failure is recorded and the benchmark goes on with what it can still measure. */
-async function step<T>(name: string, errors: string[], run: () => Promise<T>): Promise<T | null> {
-  say(name);
-  try {
-    return await run();
-  } catch (error) {
-    errors.push(`${name}: ${(error as Error).message}`);
-    say(`${name} failed: ${(error as Error).message}`);
-    return null;
-  }
-}
 
 /** Drives turns on the real instance while pairing its changes; `enough` sees the turns and samples so far. */
 async function measureStream(probe: StreamProbe, oc: OpencodeInstance, fm: FakeModel, enough: (turns: number, samples: number) => boolean): Promise<StreamFigures> {
@@ -127,8 +117,7 @@ function loadFigures(options: Options, r: LoadResult<unknown>): LoadFigures {
 
 async function main(): Promise<number> {
   const options = parseOptions(process.argv.slice(2));
-  const busyAtStart = await cpuBusyPercent();
-  if (busyAtStart !== null && busyAtStart > 10) say(`the CPUs are ${busyAtStart}% busy before the run: other work on this machine will skew the figures`);
+  const busyAtStart = await busyBeforeRun(say);
   const startedAt = new Date();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ocm-bench-live-'));
   const errors: string[] = [];
@@ -142,18 +131,13 @@ async function main(): Promise<number> {
     await stopStartedChildren();
     fs.rmSync(tmp, { recursive: true, force: true });
   };
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      say(`${signal}: stopping what it started and removing ${tmp}`);
-      void cleanUp().finally(() => process.exit(130));
-    });
-  }
+  onInterrupt(say, `stopping what it started and removing ${tmp}`, cleanUp);
   try {
     let stream: StreamFigures | null = null;
     let streamUnderLoad: StreamFigures | null = null;
     let load: LoadFigures | null = null;
     const inferred: InferredFigures[] = [];
-    const started = await step('starting the fake model and a real opencode serve', errors, async () => {
+    const started = await step(say, 'starting the fake model and a real opencode serve', errors, async () => {
       fm = await startFakeModel();
       oc = await startOpencode({ fakeModelUrl: fm.url });
       probe = await startStreamProbe({ id: 'real', url: oc.url });
@@ -161,10 +145,10 @@ async function main(): Promise<number> {
     });
     if (started) {
       const { fm: model, oc: instance, probe: p } = started;
-      stream = await step(`(1) stream latency: at least ${options.turns} turns and ${options.samples} samples`, errors, () =>
+      stream = await step(say, `(1) stream latency: at least ${options.turns} turns and ${options.samples} samples`, errors, () =>
         measureStream(p, instance, model, (turns, samples) => turns >= options.turns && samples >= options.samples),
       );
-      const loadRun = await step(`(3) synthetic load: ${options.instances} instances × ${options.rate} events/s for ${options.seconds} s, with real turns`, errors, () =>
+      const loadRun = await step(say, `(3) synthetic load: ${options.instances} instances × ${options.rate} events/s for ${options.seconds} s, with real turns`, errors, () =>
         measureLoad(options, () => {
           const began = performance.now();
           // New turns start only while the load still runs; one turn takes a few seconds.
@@ -177,7 +161,7 @@ async function main(): Promise<number> {
       }
     }
     const dbCopy = path.join(tmp, 'opencode-copy.db');
-    const copied = oc ? await step('copying the real instance\'s opencode.db', errors, async () => copyDatabase((oc as OpencodeInstance).dbPath, dbCopy)) : null;
+    const copied = oc ? await step(say, 'copying the real instance\'s opencode.db', errors, async () => copyDatabase((oc as OpencodeInstance).dbPath, dbCopy)) : null;
     await probe?.stop();
     probe = undefined;
     await oc?.stop();
@@ -186,7 +170,7 @@ async function main(): Promise<number> {
     fm = undefined;
     if (copied !== null) {
       for (const intervalMs of [undefined, 100]) {
-        const r = await step(`(2) database-inferred latency, ${options.dbChanges} changes, interval ${intervalMs ?? 'default'}`, errors, () =>
+        const r = await step(say, `(2) database-inferred latency, ${options.dbChanges} changes, interval ${intervalMs ?? 'default'}`, errors, () =>
           measureDbLatency({ sourceDb: dbCopy, tmpDir: tmp, changes: options.dbChanges, intervalMs }),
         );
         if (r) inferred.push({ intervalMs: intervalMs ?? null, latency: latencyStats(r.latenciesMs), missed: r.missed, inferP50Ms: latencyStats(r.inferMs).p50Ms, sessionsInDb: r.sessionsInDb });

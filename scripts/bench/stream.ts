@@ -16,8 +16,9 @@ import { launchChromium, type Browser } from '../../tests/browser/chromium.js';
 import { runMeasured, stopStartedChildren, tail } from './child.js';
 import { describeCorpus, generateCorpus, type CorpusInfo } from './corpus.js';
 import { probe } from './engineSocket.js';
-import { cpuBusyPercent, machineInfo } from './figures.js';
+import { machineInfo } from './figures.js';
 import { writeSection } from './report.js';
+import { busyBeforeRun, onInterrupt, sayer, step } from './steps.js';
 import { chromiumMemory } from './streamBrowserMemory.js';
 import { sampleRss, startStreamEngine, type StreamEngine } from './streamEngine.js';
 import { judgeStreamGoals, rssGrowth, type StreamFigures } from './streamFigures.js';
@@ -89,7 +90,7 @@ function parseOptions(argv: string[]): Options {
   };
 }
 
-const say = (line: string) => process.stderr.write(`bench: ${line}\n`);
+const say = sayer('bench');
 
 function engineEnv(tmp: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, XDG_CONFIG_HOME: path.join(tmp, 'config'), XDG_STATE_HOME: path.join(tmp, 'state-home') };
@@ -171,35 +172,18 @@ async function concurrentLoads(browser: Browser, engine: StreamEngine, pages: nu
   }
 }
 
-async function step<T>(name: string, errors: string[], run: () => Promise<T>): Promise<T | null> {
-  say(name);
-  try {
-    return await run();
-  } catch (error) {
-    errors.push(`${name}: ${(error as Error).message}`);
-    say(`${name} failed: ${(error as Error).message}`);
-    return null;
-  }
-}
 
 async function main(): Promise<number> {
   const options = parseOptions(process.argv.slice(2));
-  const busyAtStart = await cpuBusyPercent();
-  if (busyAtStart !== null && busyAtStart > 10) say(`the CPUs are ${busyAtStart}% busy before the run: other work on this machine will skew the figures`);
+  const busyAtStart = await busyBeforeRun(say);
   const startedAt = new Date();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ocm-bench-stream-'));
   const errors: string[] = [];
   let browser: Browser | undefined;
   let engine: StreamEngine | undefined;
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      say(`${signal}: stopping the processes it started and removing ${tmp}`);
-      void Promise.allSettled([browser?.close(), stopStartedChildren()]).finally(() => {
-        fs.rmSync(tmp, { recursive: true, force: true });
-        process.exit(130);
-      });
-    });
-  }
+  onInterrupt(say, `stopping the processes it started and removing ${tmp}`, () =>
+    Promise.allSettled([browser?.close(), stopStartedChildren()]).finally(() => fs.rmSync(tmp, { recursive: true, force: true })),
+  );
   try {
     const corpus = await prepareCorpus(options, tmp);
     let stateDir = options.stateDir;
@@ -213,17 +197,17 @@ async function main(): Promise<number> {
     engine = await startStreamEngine({ repoRoot: REPO_ROOT, dataDir: corpus.dataDir, stateDir, configHome: path.join(tmp, 'config'), env: engineEnv(tmp), timeoutMs: options.timeoutMs });
     const started = engine;
     const rssKb = sampleRss(started.pid).stop().at(-1)?.rssKb ?? 0;
-    const nodeProbe = await step('the whole snapshot through a plain Node client', errors, async () => {
+    const nodeProbe = await step(say, 'the whole snapshot through a plain Node client', errors, async () => {
       const p = await probe(started.port, started.token, 'all', options.timeoutMs);
       return { ms: p.doneAt - p.openedAt, bytes: p.bytes, frames: p.frames };
     });
     browser = await launchChromium();
     const opened = browser;
-    const single = await step(`${options.runs} single-page loads`, errors, () => singleLoads(opened, started, options.runs, options.timeoutMs));
+    const single = await step(say, `${options.runs} single-page loads`, errors, () => singleLoads(opened, started, options.runs, options.timeoutMs));
     // After the single loads: the context holds the token cookie the bare page's WebSocket needs.
-    const browserReceive = await step('profile: a bare browser WebSocket, bytes only', errors, () => browserReceiveOnly(opened.context, started.url, options.timeoutMs));
-    const duckdbInsert = await step('profile: DuckDB-WASM inserts alone (Node build)', errors, () => duckdbInsertOnly(started.port, started.token, options.timeoutMs));
-    const concurrent = await step(`${options.pages} pages at once, engine RSS every ${RSS_INTERVAL_MS} ms`, errors, () => concurrentLoads(opened, started, options.pages, options.timeoutMs));
+    const browserReceive = await step(say, 'profile: a bare browser WebSocket, bytes only', errors, () => browserReceiveOnly(opened.context, started.url, options.timeoutMs));
+    const duckdbInsert = await step(say, 'profile: DuckDB-WASM inserts alone (Node build)', errors, () => duckdbInsertOnly(started.port, started.token, options.timeoutMs));
+    const concurrent = await step(say, `${options.pages} pages at once, engine RSS every ${RSS_INTERVAL_MS} ms`, errors, () => concurrentLoads(opened, started, options.pages, options.timeoutMs));
     const m = corpus.manifest;
     const base: Omit<StreamFigures, 'goals'> = {
       date: startedAt.toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
