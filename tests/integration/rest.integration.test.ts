@@ -39,7 +39,7 @@ const live: LiveState = {
       permissionApi: true,
       ignoredEvents: 0,
       sessions: {
-        ses_live: { id: 'ses_live', title: 'Fix the build', directory: '/work/app', status: { type: 'busy' }, agent: 'build', model: 'anthropic/claude-sonnet', tools: {}, todos: { pending: 1, inProgress: 1, completed: 2, currentLabel: 'Run tests' }, updatedMs: 1_796_000_000_000 },
+        ses_live: { id: 'ses_live', title: 'Fix the build', directory: '/home/dev/app', status: { type: 'busy' }, agent: 'build', model: 'anthropic/claude-sonnet', tools: {}, todos: { pending: 1, inProgress: 1, completed: 2, currentLabel: 'Run tests' }, updatedMs: 1_796_000_000_000 },
       },
       permissions: {
         per_live: { id: 'per_live', sessionId: 'ses_live', permission: 'bash', patterns: ['rm -rf dist'], always: ['rm *'], summary: 'rm -rf dist', risk: { score: 45, level: 'medium', reasons: ['recursive delete'] }, askedMs: 1_796_000_000_000 },

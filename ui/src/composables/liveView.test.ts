@@ -3,7 +3,7 @@ import { emptyLiveState, NO_TODOS, type LiveInstance, type LiveSession, type Liv
 import { buildInstanceViews, displayTitle, formatElapsed, instanceLabel, isAnswerable, sessionForest, statusLabel, summarizeLive, todoLine, type SessionNode } from './liveView.js';
 
 const session = (id: string, extra: Partial<LiveSession> = {}): LiveSession => ({
-  id, title: `Session ${id}`, directory: '/work/app', status: { type: 'idle' }, tools: {}, todos: NO_TODOS, updatedMs: 1_000, ...extra,
+  id, title: `Session ${id}`, directory: '/home/dev/app', status: { type: 'idle' }, tools: {}, todos: NO_TODOS, updatedMs: 1_000, ...extra,
 });
 const instance = (id: string, sessions: LiveSession[], extra: Partial<LiveInstance> = {}): LiveInstance => ({
   id, url: id, connection: 'connected', permissionApi: true, ignoredEvents: 0, permissions: {}, questions: {},

@@ -19,7 +19,7 @@ describe('isOpencodeProcess', () => {
   });
 
   it.each([
-    ['this monitor', id('node', ['node', '/work/main/bin/opencode-monitor', 'status'], '/usr/bin/node')],
+    ['this monitor', id('node', ['node', '/opt/opencode-monitor/bin/opencode-monitor', 'status'], '/usr/bin/node')],
     ['a node script in an opencode folder', id('node', ['node', '/home/u/opencode/server.js'])],
     ['a test file named opencode.ts', id('node', ['node', 'vitest', 'tests/harness/opencode.ts'])],
     ['an editor opening a file', id('vim', ['vim', '/home/u/.opencode/bin/opencode'])],

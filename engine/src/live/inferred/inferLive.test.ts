@@ -37,11 +37,11 @@ function session(live: InferredLive, id: string): InferredSession {
 }
 
 /** A turn mid-way: a completed first step, then a step whose bash call runs right now. */
-function busyTurn(id: string, at: number, directory = '/work/project'): void {
+function busyTurn(id: string, at: number, directory = '/home/dev/project'): void {
   fx.session({ id, directory, updated: at - 10 * SEC });
   fx.userMessage(id, `msg_${id}_1`, at - 10 * SEC);
   fx.assistantMessage(id, `msg_${id}_2`, { created: at - 9 * SEC, completed: at - 6 * SEC, finish: 'tool-calls' });
-  fx.toolPart(id, `msg_${id}_2`, `prt_${id}_a`, { tool: 'read', callID: 'call_read', status: 'completed', input: { filePath: '/work/project/a.txt' }, created: at - 8 * SEC });
+  fx.toolPart(id, `msg_${id}_2`, `prt_${id}_a`, { tool: 'read', callID: 'call_read', status: 'completed', input: { filePath: '/home/dev/project/a.txt' }, created: at - 8 * SEC });
   fx.assistantMessage(id, `msg_${id}_3`, { created: at - 5 * SEC });
   fx.toolPart(id, `msg_${id}_3`, `prt_${id}_b`, { tool: 'bash', callID: 'call_bash', status: 'running', input: { command: 'sleep 30; ls', description: 'slow' }, start: at - 4 * SEC, created: at - 4 * SEC, updated: at - 3 * SEC });
 }
@@ -50,7 +50,7 @@ describe('inferLiveFromDb: busy and idle', () => {
   it('reports a running bash tool with its command and start time', () => {
     busyTurn('ses_busy', NOW);
     const s = session(infer(), 'ses_busy');
-    expect(s).toMatchObject({ activity: 'busy', evidence: 'tool-running', directory: '/work/project', agent: 'build', model: 'fake/fake-model' });
+    expect(s).toMatchObject({ activity: 'busy', evidence: 'tool-running', directory: '/home/dev/project', agent: 'build', model: 'fake/fake-model' });
     expect(s.tools).toEqual([
       { callId: 'call_bash', messageId: 'msg_ses_busy_3', tool: 'bash', status: 'running', argument: 'sleep 30; ls', startedMs: NOW - 4 * SEC },
     ]);
@@ -121,13 +121,13 @@ describe('inferLiveFromDb: stale turns', () => {
   });
 
   it('marks a busy-looking session as stale when no process works in its directory', () => {
-    busyTurn('ses_gone', NOW, '/work/gone');
-    busyTurn('ses_here', NOW, '/work/here');
+    busyTurn('ses_gone', NOW, '/home/dev/gone');
+    busyTurn('ses_here', NOW, '/home/dev/here');
     const asked: string[] = [];
-    const live = infer({ processAlive: (dir) => (asked.push(dir), dir === '/work/here') });
+    const live = infer({ processAlive: (dir) => (asked.push(dir), dir === '/home/dev/here') });
     expect(session(live, 'ses_gone')).toMatchObject({ activity: 'stale', staleReason: 'process-gone' });
     expect(session(live, 'ses_here')).toMatchObject({ activity: 'busy' });
-    expect(asked.sort()).toEqual(['/work/gone', '/work/here']);
+    expect(asked.sort()).toEqual(['/home/dev/gone', '/home/dev/here']);
   });
 
   it('never marks an idle session stale', () => {

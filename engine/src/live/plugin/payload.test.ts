@@ -3,7 +3,7 @@ import { OpencodeMonitorBridge } from './asset/opencode-monitor.js';
 import { BRIDGE_EVENT_TYPES, MAX_BRIDGE_EVENTS, isBridgeAuthorized, parseBridgePayload } from './payload.js';
 
 const status = { type: 'session.status', properties: { sessionID: 'ses_1', status: { type: 'busy' } } };
-const body = (over: Record<string, unknown> = {}): Record<string, unknown> => ({ v: 1, pid: 4242, directory: '/work/p', events: [status], ...over });
+const body = (over: Record<string, unknown> = {}): Record<string, unknown> => ({ v: 1, pid: 4242, directory: '/home/dev/p', events: [status], ...over });
 
 describe('parseBridgePayload', () => {
   it('accepts a well-formed batch and attaches the directory to each event, as /global/event does', () => {
@@ -13,8 +13,8 @@ describe('parseBridgePayload', () => {
       value: {
         v: 1,
         pid: 4242,
-        directory: '/work/p',
-        events: [{ ...status, directory: '/work/p' }],
+        directory: '/home/dev/p',
+        events: [{ ...status, directory: '/home/dev/p' }],
         droppedByPlugin: 3,
         rejected: { unknownType: 0, malformed: 0, overCap: 0 },
       },
