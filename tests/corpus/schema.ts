@@ -1,5 +1,5 @@
 /**
- * The OpenCode 1.18.33 schema as committed in `opencode-1.18.33.schema.sql`: reading, rendering and applying
+ * The OpenCode 1.18.33 schema as committed in `engine/src/demo/opencode-1.18.33.schema.sql`: reading, rendering and applying
  * it. The file holds every `sqlite_master` object of a freshly migrated real database in rowid order, with the
  * `sql` text verbatim, followed by the rows of `migration` and `data_migration`. Executing the objects in
  * order recreates an identical `sqlite_master` (same names, same order, same sql text).
@@ -10,7 +10,11 @@ import { fileURLToPath } from 'node:url';
 import type Database from 'better-sqlite3';
 
 export const OPENCODE_VERSION = '1.18.33';
-export const SCHEMA_FILE = join(dirname(fileURLToPath(import.meta.url)), `opencode-${OPENCODE_VERSION}.schema.sql`);
+/**
+ * One copy of the captured DDL, shipped with the engine (its demo data is written with it); the corpus, the
+ * fixtures and `captureSchema.ts` all use that file.
+ */
+export const SCHEMA_FILE = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'engine', 'src', 'demo', `opencode-${OPENCODE_VERSION}.schema.sql`);
 
 export interface SchemaObject {
   type: string;

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { buildDemoDataset, DEMO_SEED } from './buildDataset.js';
 import { DEMO_TITLE_PREFIX } from './dataset.js';
@@ -79,10 +78,3 @@ describe('buildDemoDataset', () => {
   });
 });
 
-describe('the schema asset', () => {
-  it('is an exact copy of the captured OpenCode schema (tests/corpus re-captures it from the binary)', async () => {
-    const copy = await readFile(new URL('./opencode-1.18.33.schema.sql', import.meta.url), 'utf8');
-    const captured = await readFile(new URL('../../../tests/corpus/opencode-1.18.33.schema.sql', import.meta.url), 'utf8');
-    expect(copy).toBe(captured);
-  });
-});

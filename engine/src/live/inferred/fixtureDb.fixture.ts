@@ -1,5 +1,5 @@
 /**
- * Test support: a temporary `opencode.db` with OpenCode's real schema (tests/corpus/opencode-1.18.33.schema.sql)
+ * Test support: a temporary `opencode.db` with OpenCode's real schema (engine/src/demo/opencode-1.18.33.schema.sql)
  * and writers that store rows the way OpenCode does (opencode.md §4.3, §6): `message.data` without id and
  * sessionID, `part.data` without the three ids, one todo row per item. Used by tests only.
  */
@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 
-const SCHEMA_SQL = new URL('../../../../tests/corpus/opencode-1.18.33.schema.sql', import.meta.url);
+const SCHEMA_SQL = new URL('../../demo/opencode-1.18.33.schema.sql', import.meta.url);
 const PROJECT_ID = 'prj_fixture';
 
 export interface FixtureSession {
@@ -82,7 +82,7 @@ export function createFixtureDb(opts: { wal?: boolean } = {}): FixtureDb {
           `INSERT OR REPLACE INTO session (id, project_id, parent_id, slug, directory, title, version, model, time_created, time_updated, time_archived)
            VALUES (?, ?, ?, ?, ?, ?, '1.18.33', ?, ?, ?, ?)`,
         )
-        .run(s.id, PROJECT_ID, s.parentId ?? null, s.id.slice(-8), s.directory ?? '/work/project', s.title ?? `Title of ${s.id}`,
+        .run(s.id, PROJECT_ID, s.parentId ?? null, s.id.slice(-8), s.directory ?? '/home/dev/project', s.title ?? `Title of ${s.id}`,
           s.model ? JSON.stringify(s.model) : null, s.updated, s.updated, s.archived ?? null);
     },
     userMessage: (sessionId, id, created) => {
@@ -92,7 +92,7 @@ export function createFixtureDb(opts: { wal?: boolean } = {}): FixtureDb {
     assistantMessage: (sessionId, id, m) => {
       const data = {
         parentID: 'msg_parent', role: 'assistant', mode: m.agent ?? 'build', agent: m.agent ?? 'build',
-        path: { cwd: '/work/project', root: '/work/project' }, cost: 0,
+        path: { cwd: '/home/dev/project', root: '/home/dev/project' }, cost: 0,
         tokens: { input: 0, output: 0, reasoning: 0, cache: { read: 0, write: 0 } },
         modelID: 'fake-model', providerID: 'fake',
         time: { created: m.created, ...(m.completed !== undefined ? { completed: m.completed } : {}) },

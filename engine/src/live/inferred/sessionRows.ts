@@ -1,6 +1,6 @@
 /**
  * The few indexed reads the inference needs. Every query is bounded and goes through an index of OpenCode's
- * schema (tests/corpus/opencode-1.18.33.schema.sql): messages by `(session_id, time_created, id)`, parts by
+ * schema (engine/src/demo/opencode-1.18.33.schema.sql): messages by `(session_id, time_created, id)`, parts by
  * `(message_id, id)`, todos by their primary key `(session_id, position)`. The part table is never scanned as
  * a whole; only the parts of each session's latest assistant message are read. The session table has no
  * index on `time_updated`, so the recent-session filter scans it; it holds one row per session and is small.
