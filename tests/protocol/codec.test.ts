@@ -12,7 +12,7 @@ const ipc = new Uint8Array([1, 2, 3, 4]);
 describe('binary frames', () => {
   it('round-trips each header kind with its Arrow bytes', () => {
     for (const header of [
-      { type: 'arrow-chunk', table: 'parts', chunk: 2, rows: 10 },
+      { type: 'arrow-chunk', table: 'parts', chunk: 2, rows: 10, end: false },
       { type: 'table-upsert', table: 'parts', seq: 7, rows: 1, deletes: [['prt_1'], ['prt_2']] },
       { type: 'table-replace', table: 'daily_stats', seq: 8, rows: 0 },
     ] as const) {
@@ -26,7 +26,8 @@ describe('binary frames', () => {
     const cases: Uint8Array[] = [
       new Uint8Array([1, 0]),
       new Uint8Array([255, 255, 0, 0, 1]),
-      encodeArrowFrame({ type: 'arrow-chunk', table: 'nope' as 'parts', chunk: 0, rows: 1 }, ipc),
+      encodeArrowFrame({ type: 'arrow-chunk', table: 'nope' as 'parts', chunk: 0, rows: 1, end: true }, ipc),
+      encodeArrowFrame({ type: 'arrow-chunk', table: 'parts', chunk: 0, rows: 1 } as never, ipc),
       encodeArrowFrame({ type: 'table-upsert', table: 'parts', seq: -1, rows: 1, deletes: [] }, ipc),
       encodeArrowFrame({ type: 'table-upsert', table: 'parts', seq: 1, rows: 1, deletes: [{ a: 1 }] as never }, ipc),
       encodeArrowFrame({ type: 'table-replace', table: 'parts', rows: 1 } as never, ipc),

@@ -47,6 +47,10 @@ function open(): { ws: WebSocket; seqs: number[]; messages: ServerMessage[]; nex
     const decoded = decodeServerMessage(data.toString());
     if (!decoded.ok) return;
     messages.push(decoded.value);
+    // The snapshot's tables come as an HTTP body; read it so the engine sends snapshot-done.
+    if (decoded.value.type === 'hello' && decoded.value.snapshotPath) {
+      void fetch(`http://127.0.0.1:${server.port}${decoded.value.snapshotPath}`, { headers: { authorization: `Bearer ${TOKEN}` } }).then((r) => r.arrayBuffer());
+    }
     for (const w of waiters.splice(0)) (w.pred(decoded.value) ? w.resolve(decoded.value) : waiters.push(w));
   });
   const next = (pred: (m: ServerMessage) => boolean) =>

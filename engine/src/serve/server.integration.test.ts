@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { decodeArrowChunk, decodeServerMessage, SOURCES_TABLE, type ServerMessage } from '../../../shared/src/index.js';
+import { createSnapshotBodyReader, decodeServerMessage, SOURCES_TABLE, type ServerMessage } from '../../../shared/src/index.js';
 import { buildIpc } from '../arrow/index.js';
 import { createMemoryLogger } from '../log.js';
 import { startServer, type RunningServer } from './server.js';
@@ -46,24 +46,42 @@ function request(pathname: string, headers: Record<string, string> = {}): Promis
   });
 }
 
-function openSocket(headers: Record<string, string>): Promise<{ messages: ServerMessage[]; chunks: number; error?: string }> {
+/** A raw GET whose body comes back as bytes (the snapshot body is binary). */
+function requestBytes(pathname: string, headers: Record<string, string>): Promise<{ status: number; body: Uint8Array }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port: server.port, path: pathname, headers: { host: `127.0.0.1:${server.port}`, ...headers } }, (res) => {
+      const parts: Buffer[] = [];
+      res.on('data', (c: Buffer) => parts.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: new Uint8Array(Buffer.concat(parts)) }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Opens the stream; fetches the snapshot body its hello names with the same headers; counts the tables in it. */
+function openSocket(headers: Record<string, string>): Promise<{ messages: ServerMessage[]; chunks: number; bodyPath?: string; error?: string }> {
   return new Promise((resolve) => {
     const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws`, { headers });
     const messages: ServerMessage[] = [];
     let chunks = 0;
-    ws.on('message', (data, isBinary) => {
-      if (isBinary) {
-        const chunk = decodeArrowChunk(new Uint8Array(data as Buffer));
-        if (chunk.ok) chunks++;
-        return;
-      }
+    let bodyPath: string | undefined;
+    const done = (extra: { error?: string } = {}) => resolve({ messages, chunks, ...(bodyPath ? { bodyPath } : {}), ...extra });
+    ws.on('message', (data) => {
       const decoded = decodeServerMessage(data.toString());
       if (decoded.ok) messages.push(decoded.value);
+      if (decoded.ok && decoded.value.type === 'hello' && decoded.value.snapshotPath) {
+        bodyPath = decoded.value.snapshotPath;
+        void requestBytes(bodyPath, headers).then(({ body }) => {
+          const records = createSnapshotBodyReader().push(body);
+          chunks = records.ok ? records.value.filter((r) => r.header.end).length : -1;
+        });
+      }
       if (decoded.ok && decoded.value.type === 'snapshot-done') ws.close();
     });
-    ws.on('unexpected-response', (_req, res) => resolve({ messages, chunks, error: `HTTP ${res.statusCode}` }));
-    ws.on('error', (error) => resolve({ messages, chunks, error: error.message }));
-    ws.on('close', () => resolve({ messages, chunks }));
+    ws.on('unexpected-response', (_req, res) => done({ error: `HTTP ${res.statusCode}` }));
+    ws.on('error', (error) => done({ error: error.message }));
+    ws.on('close', () => done());
   });
 }
 
@@ -114,6 +132,27 @@ describe('WebSocket', () => {
     expect(result.messages.map((m) => m.type)).toEqual(['hello', 'live-state', 'snapshot-done']);
     expect(result.chunks).toBe(1);
     expect(result.messages[2]).toEqual({ type: 'snapshot-done', seq: 0, rows: { sources: 1 } });
+    // The body is single-use: fetched once, its path is worthless.
+    const again = await requestBytes(result.bodyPath!, { cookie: `ocm_token=${TOKEN}` });
+    expect(again.status).toBe(404);
+  });
+
+  it('refuses the snapshot body without the token, from a foreign Origin or Host, and for a made-up ticket', async () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const hello = await new Promise<ServerMessage>((resolve) => ws.once('message', (data) => resolve(JSON.parse(data.toString()) as ServerMessage)));
+    const bodyPath = hello.type === 'hello' ? hello.snapshotPath! : '';
+    expect(bodyPath).toMatch(/^\/snapshot\/[\w-]{24}$/);
+    expect((await requestBytes(bodyPath, {})).status).toBe(401);
+    expect((await requestBytes(bodyPath, { authorization: 'Bearer nope' })).status).toBe(401);
+    expect((await requestBytes(bodyPath, { authorization: `Bearer ${TOKEN}`, origin: 'http://evil.example' })).status).toBe(403);
+    expect((await requestBytes(bodyPath, { authorization: `Bearer ${TOKEN}`, host: 'evil.example' })).status).toBe(421);
+    expect((await requestBytes('/snapshot/made-up', { authorization: `Bearer ${TOKEN}` })).status).toBe(404);
+    // None of that spent the ticket: its own client still gets it.
+    const body = await requestBytes(bodyPath, { authorization: `Bearer ${TOKEN}` });
+    expect(body.status).toBe(200);
+    const records = createSnapshotBodyReader().push(body.body);
+    expect(records.ok && records.value.map((r) => [r.header.table, r.header.rows, r.header.end])).toEqual([['sources', 1, true]]);
+    ws.close();
   });
 
   it('refuses an upgrade from a foreign Origin (cross-site WebSocket hijacking)', async () => {
@@ -137,6 +176,7 @@ describe('WebSocket', () => {
         const decoded = decodeServerMessage(data.toString());
         if (!decoded.ok) return;
         received.push(decoded.value);
+        if (decoded.value.type === 'hello' && decoded.value.snapshotPath) void requestBytes(decoded.value.snapshotPath, { authorization: `Bearer ${TOKEN}` });
         if (decoded.value.type === 'snapshot-done') {
           ws.send('{not json');
           ws.send(JSON.stringify({ type: 'drop-tables' }));

@@ -1,6 +1,7 @@
 /**
  * The engine's HTTP + WebSocket edge: serves the built dashboard, a small REST surface, and on `/ws` the stream
- * of `stream/` (a snapshot as Arrow IPC chunks, then seq'd deltas, with flow control and resume). Every request
+ * of `stream/` (a snapshot whose tables come as an HTTP body from `/snapshot/<ticket>`, then seq'd deltas, with
+ * flow control and resume). Every request
  * passes the access checks in `access.ts` first.
  */
 import http from 'node:http';
@@ -16,7 +17,7 @@ import type { Logger } from '../log.js';
 import { handleApiRequest, type RestContext } from './rest/index.js';
 import { allowedHosts, isAllowedHost, isAllowedOrigin, presentedToken, TOKEN_COOKIE, tokenMatches } from './access.js';
 import { readStaticFile } from './staticFiles.js';
-import { createStreamHub, type ContentResolver, type EngineSnapshot, type ResumePoint, type StreamHub, type StreamSocket } from './stream/index.js';
+import { createStreamHub, SNAPSHOT_BODY_PATH, type ContentResolver, type EngineSnapshot, type ResumePoint, type StreamHub, type StreamSocket } from './stream/index.js';
 
 export type { EngineSnapshot, TableSnapshot } from './stream/index.js';
 
@@ -135,6 +136,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           'cache-control': 'no-store',
         });
         return res.end();
+      }
+      if (url.pathname.startsWith(SNAPSHOT_BODY_PATH) && req.method === 'GET') {
+        const id = url.pathname.slice(SNAPSHOT_BODY_PATH.length);
+        if (hub.snapshotBodies.serve(id, res, options.maxInFlightBytes)) return;
+        return sendJson(res, 404, { success: false, error: { code: 'serve.not-found', message: 'no such snapshot body: each is fetched once, by the connection it was issued to, within a minute' } });
       }
       if (url.pathname === '/api/health') {
         const snap = await options.snapshot();

@@ -62,12 +62,20 @@ function isKeyList(value: unknown): value is KeyTuple[] {
 }
 
 export function encodeArrowFrame(header: ArrowFrameHeader, ipc: Uint8Array): Uint8Array {
-  const headerBytes = encoder.encode(JSON.stringify(header));
-  const frame = new Uint8Array(4 + headerBytes.length + ipc.length);
-  new DataView(frame.buffer).setUint32(0, headerBytes.length, true);
-  frame.set(headerBytes, 4);
-  frame.set(ipc, 4 + headerBytes.length);
+  const head = encodeArrowFrameHead(header);
+  const frame = new Uint8Array(head.length + ipc.length);
+  frame.set(head, 0);
+  frame.set(ipc, head.length);
   return frame;
+}
+
+/** A frame's bytes before its Arrow IPC: length prefix and header (so a writer can send the IPC without a copy). */
+export function encodeArrowFrameHead(header: ArrowFrameHeader): Uint8Array {
+  const headerBytes = encoder.encode(JSON.stringify(header));
+  const head = new Uint8Array(4 + headerBytes.length);
+  new DataView(head.buffer).setUint32(0, headerBytes.length, true);
+  head.set(headerBytes, 4);
+  return head;
 }
 
 export interface DecodedArrowFrame<H extends ArrowFrameHeader = ArrowFrameHeader> {
@@ -85,7 +93,8 @@ function checkHeader(h: Record<string, unknown>): Result<ArrowFrameHeader> {
   switch (type) {
     case 'arrow-chunk':
       if (!isCount(h.chunk)) return badMessage('"arrow-chunk" needs a non-negative integer "chunk"');
-      return ok({ type, table, rows, chunk: h.chunk });
+      if (typeof h.end !== 'boolean') return badMessage('"arrow-chunk" needs a boolean "end"');
+      return ok({ type, table, rows, chunk: h.chunk, end: h.end });
     case 'table-upsert':
       if (!isSeq(h.seq)) return badMessage('"table-upsert" needs a non-negative integer "seq"');
       if (!isKeyList(h.deletes)) return badMessage('"table-upsert" needs a "deletes" list of key tuples');

@@ -42,9 +42,17 @@ export {
   decodeServerMessage,
   encodeArrowChunk,
   encodeArrowFrame,
+  encodeArrowFrameHead,
   encodeMessage,
   type DecodedArrowChunk,
   type DecodedArrowFrame,
 } from './codec.js';
 export { decodeClientMessage, MAX_CLIENT_MESSAGE_CHARS } from './clientMessages.js';
 export { nextSeqCheck, type SeqCheck } from './seqCheck.js';
+export {
+  createSnapshotBodyReader,
+  MAX_SNAPSHOT_RECORD_BYTES,
+  SNAPSHOT_BODY_CONTENT_TYPE,
+  snapshotRecordHead,
+  type SnapshotBodyReader,
+} from './snapshotBody.js';

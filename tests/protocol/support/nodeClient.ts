@@ -1,6 +1,6 @@
 /** The ui's engine client running under Node: the same core, the `ws` socket and the blocking DuckDB. */
 import { TABLES } from '../../../shared/src/index.js';
-import { createEngineClient, type EngineClient } from '../../../ui/src/connection/index.js';
+import { createEngineClient, httpSnapshotBody, type EngineClient } from '../../../ui/src/connection/index.js';
 import { createTableSync } from '../../../ui/src/db/index.js';
 import { openNodeDatabase, type NodeDatabase } from './nodeDuckDb.js';
 import { TEST_TOKEN } from './inProcessEngine.js';
@@ -21,7 +21,8 @@ export async function connectNodeClient(wsUrl: string): Promise<NodeClient> {
   const db = await openNodeDatabase(`twin${++clients}`);
   const socket = nodeSocketControl(TEST_TOKEN);
   // Reconnect at once: the tests hold reconnects with the socket gate, never with time.
-  const client = createEngineClient({ url: wsUrl, openSocket: socket.open, tables: createTableSync(db), reconnect: { minDelayMs: 1, maxDelayMs: 20 } });
+  const fetchSnapshotBody = httpSnapshotBody(wsUrl.replace(/^ws/, 'http'), { authorization: `Bearer ${TEST_TOKEN}` });
+  const client = createEngineClient({ url: wsUrl, openSocket: socket.open, fetchSnapshotBody, tables: createTableSync(db), reconnect: { minDelayMs: 1, maxDelayMs: 20 } });
   return {
     client,
     db,

@@ -4,7 +4,7 @@
  */
 import { computed, reactive, readonly, ref } from 'vue';
 import type { HelloMessage, Problem } from '../../../shared/src/index.js';
-import { createEngineClient, engineSocketUrl, openBrowserSocket, type EngineClientState } from '../connection/index.js';
+import { createEngineClient, engineSocketUrl, httpSnapshotBody, openBrowserSocket, type EngineClientState } from '../connection/index.js';
 import { openPageDatabase, type Row } from '../db/duckdb.js';
 import { createTableSync, lazyConnection } from '../db/index.js';
 
@@ -44,6 +44,7 @@ export function useEngine() {
   const client = createEngineClient({
     url: engineSocketUrl(window.location),
     openSocket: openBrowserSocket,
+    fetchSnapshotBody: httpSnapshotBody(window.location.origin),
     tables: createTableSync(lazyConnection(database.then((opened) => opened.writer))),
     wrapState: (state) => reactive(state) as EngineClientState,
   });

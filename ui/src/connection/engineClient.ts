@@ -16,11 +16,14 @@ import type { TableSync } from '../db/tableSync.js';
 import { initialClientState, type EngineClientState } from './clientState.js';
 import type { EngineSocket, OpenSocket } from './engineConnection.js';
 import { createStreamApplier } from './streamApplier.js';
+import type { FetchSnapshotBody } from './snapshotLoader.js';
 
 export interface EngineClientOptions {
   /** The engine's `/ws` URL, without a resume point (the client adds it on reconnects). */
   readonly url: string;
   readonly openSocket: OpenSocket;
+  /** Fetches a snapshot's tables (`hello.snapshotPath`) from the engine's origin with the same token. */
+  readonly fetchSnapshotBody: FetchSnapshotBody;
   readonly tables: TableSync;
   /** Lets the page make the state reactive (`reactive`); identity by default. */
   readonly wrapState?: (state: EngineClientState) => EngineClientState;
@@ -71,7 +74,7 @@ export function createEngineClient(options: EngineClientOptions): EngineClient {
     pending.clear();
   };
 
-  const applier = createStreamApplier(state, options.tables, {
+  const applier = createStreamApplier(state, options.tables, options.fetchSnapshotBody, {
     onSynced() {
       synced = true;
       delay = backoff?.min ?? 0;

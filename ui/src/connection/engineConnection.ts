@@ -1,3 +1,6 @@
+import { fail, ok } from '../../../shared/src/index.js';
+import type { FetchSnapshotBody } from './snapshotLoader.js';
+
 /**
  * The socket under the engine client, as two small adapters over one interface: the page's `WebSocket` here,
  * and `ws` in the Node twin (tests/protocol). The client core never touches a socket API directly.
@@ -37,3 +40,36 @@ export const openBrowserSocket: OpenSocket = (url, handlers) => {
     close: () => socket.close(),
   };
 };
+
+/** A response body's slices, read with a reader (async iteration of streams is not in every browser). */
+async function* bodySlices(body: ReadableStream<Uint8Array>): AsyncIterable<Uint8Array> {
+  const reader = body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+/**
+ * Fetches a snapshot body from `base` (the engine's origin). The page sends its cookie (`credentials`); the Node
+ * twin passes the token as a header instead.
+ */
+export function httpSnapshotBody(base: string, headers: Record<string, string> = {}): FetchSnapshotBody {
+  return async (path, signal) => {
+    let response: Response;
+    try {
+      response = await fetch(new URL(path, base), { credentials: 'same-origin', headers, signal, cache: 'no-store' });
+    } catch (error) {
+      return fail({ code: 'protocol.disconnected', message: `the snapshot body could not be fetched: ${(error as Error).message}` });
+    }
+    if (!response.ok || !response.body) {
+      return fail({ code: 'protocol.disconnected', message: `the snapshot body was refused (HTTP ${response.status}); a fresh snapshot follows` });
+    }
+    return ok(bodySlices(response.body));
+  };
+}

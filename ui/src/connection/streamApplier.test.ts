@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { encodeArrowFrame, encodeMessage, PROTOCOL_VERSION, type HelloMessage, type KeyTuple, type TableName } from '../../../shared/src/index.js';
+import { encodeArrowFrame, encodeMessage, fail, ok, PROTOCOL_VERSION, snapshotRecordHead, type ArrowChunkHeader, type HelloMessage, type KeyTuple, type TableName } from '../../../shared/src/index.js';
 import type { TableSync } from '../db/tableSync.js';
 import { initialClientState } from './clientState.js';
 import { createStreamApplier } from './streamApplier.js';
+import type { FetchSnapshotBody } from './snapshotLoader.js';
 
 /** Records what would reach DuckDB. */
 function recordingTables() {
@@ -18,18 +19,40 @@ function recordingTables() {
 
 const hello = (mode: 'snapshot' | 'replay', seq: number, epoch = 'e1'): HelloMessage => ({
   type: 'hello', protocolVersion: PROTOCOL_VERSION, schemaVersion: 4, engineVersion: 't', tables: ['parts'], demo: false, dataDir: '/d', epoch, seq, mode, tableRows: mode === 'snapshot' ? { parts: 3 } : {},
+  ...(mode === 'snapshot' ? { snapshotPath: `/snapshot/s${seq}` } : {}),
 });
+
+/** A snapshot body of these pieces, delivered in 3-byte slices so records straddle them. */
+function body(pieces: readonly [ArrowChunkHeader, Uint8Array][]): Uint8Array[] {
+  const bytes = pieces.flatMap(([header, ipc]) => [...snapshotRecordHead(header, ipc.length), ...ipc]);
+  const slices: Uint8Array[] = [];
+  for (let i = 0; i < bytes.length; i += 3) slices.push(new Uint8Array(bytes.slice(i, i + 3)));
+  return slices;
+}
+const partsBody = () =>
+  body([
+    [{ type: 'arrow-chunk', table: 'parts', chunk: 0, rows: 0, end: false }, new Uint8Array([1, 2])],
+    [{ type: 'arrow-chunk', table: 'parts', chunk: 1, rows: 2, end: true }, new Uint8Array([3])],
+    [{ type: 'arrow-chunk', table: 'parts', chunk: 2, rows: 1, end: true }, new Uint8Array([4, 5, 6])],
+  ]);
 const ipc = new Uint8Array([1]);
 const upsert = (seq: number) => encodeArrowFrame({ type: 'table-upsert', table: 'parts', seq, rows: 1, deletes: [] }, ipc);
 
-function setup() {
+function setup(bodies: (path: string) => Uint8Array[] | undefined = () => partsBody()) {
   const state = initialClientState();
   const { tables, calls } = recordingTables();
   const events: string[] = [];
-  const applier = createStreamApplier(state, tables, {
+  const fetchBody: FetchSnapshotBody = async (path) => {
+    const slices = bodies(path);
+    if (!slices) return fail({ code: 'protocol.disconnected', message: 'refused' });
+    return ok((async function* () {
+      yield* slices;
+    })());
+  };
+  const applier = createStreamApplier(state, tables, fetchBody, {
     onSynced: () => events.push(`synced ${state.appliedSeq}`),
     onGap: (expected, got) => events.push(`gap ${expected} ${got}`),
-    onFatal: (reason, retry) => events.push(`fatal ${retry}`),
+    onFatal: (_reason, retry) => events.push(`fatal ${retry}`),
     onResponse: () => events.push('response'),
   });
   return { state, calls, events, applier };
@@ -37,8 +60,6 @@ function setup() {
 
 async function snapshotAt(applier: ReturnType<typeof setup>['applier'], seq: number) {
   await applier.text(encodeMessage(hello('snapshot', seq)));
-  await applier.binary(encodeArrowFrame({ type: 'arrow-chunk', table: 'parts', chunk: 0, rows: 2 }, ipc));
-  await applier.binary(encodeArrowFrame({ type: 'arrow-chunk', table: 'parts', chunk: 1, rows: 1 }, ipc));
   await applier.text(encodeMessage({ type: 'snapshot-done', seq, rows: { parts: 3 } }));
 }
 
@@ -46,7 +67,7 @@ describe('stream applier', () => {
   it('loads a snapshot with progress, then applies each next seq once', async () => {
     const { state, calls, events, applier } = setup();
     await snapshotAt(applier, 5);
-    expect(state.tables['parts']).toMatchObject({ expectedRows: 3, loadedRows: 3 });
+    expect(state.tables['parts']).toMatchObject({ expectedRows: 3, loadedRows: 3, bytes: 6 });
     await applier.binary(upsert(6));
     await applier.text(encodeMessage({ type: 'table-delete', seq: 7, table: 'parts', keys: [['a'], ['b']] }));
     await applier.binary(upsert(6));
@@ -86,8 +107,26 @@ describe('stream applier', () => {
     const { state, applier } = setup();
     await applier.text('{oops');
     await applier.binary(new Uint8Array([9, 9]));
+    await applier.binary(encodeArrowFrame({ type: 'arrow-chunk', table: 'parts', chunk: 0, rows: 1, end: true }, ipc));
     await snapshotAt(applier, 0);
-    expect(state.problems.map((p) => p.code)).toEqual(['protocol.bad-message', 'protocol.bad-message']);
+    expect(state.problems.map((p) => p.code)).toEqual(['protocol.bad-message', 'protocol.bad-message', 'protocol.bad-message']);
+    expect(state.problems[2]!.message).toMatch(/belongs in the snapshot body/);
     expect(state.phase).toBe('live');
+  });
+
+  it('starts over when the snapshot body is refused, cut short or corrupt, or its rows do not add up', async () => {
+    const whole = partsBody();
+    const cases: ((path: string) => Uint8Array[] | undefined)[] = [
+      () => undefined,
+      () => whole.slice(0, whole.length - 1),
+      () => [new Uint8Array([255, 255, 255, 255])],
+      () => body([[{ type: 'arrow-chunk', table: 'parts', chunk: 0, rows: 2, end: true }, ipc]]),
+    ];
+    for (const bodies of cases) {
+      const { state, events, applier } = setup(bodies);
+      await snapshotAt(applier, 4);
+      expect(events).toEqual(['fatal true']);
+      expect(state.appliedSeq).not.toBe(4);
+    }
   });
 });

@@ -14,6 +14,7 @@ import {
 } from '../../../shared/src/index.js';
 import type { TableSync } from '../db/tableSync.js';
 import { MAX_KEPT_NOTIFICATIONS, MAX_KEPT_PROBLEMS, pushBounded, tableProgress, type EngineClientState } from './clientState.js';
+import { loadSnapshotBody, type FetchSnapshotBody } from './snapshotLoader.js';
 
 /** What the applier asks of the connection around it. */
 export interface ApplierEvents {
@@ -36,7 +37,14 @@ export interface StreamApplier {
 
 const utf8 = new TextEncoder();
 
-export function createStreamApplier(state: EngineClientState, tables: TableSync, events: ApplierEvents): StreamApplier {
+/** Tables whose loaded rows differ from what `snapshot-done` says they hold (a snapshot that did not land whole). */
+function shortTables(state: EngineClientState, rows: Readonly<Record<string, number>>): string[] {
+  return Object.entries(rows)
+    .filter(([name, expected]) => (state.tables[name as keyof typeof state.tables]?.loadedRows ?? 0) !== expected)
+    .map(([name, expected]) => `${name} (${state.tables[name as keyof typeof state.tables]?.loadedRows ?? 0} of ${expected} rows)`);
+}
+
+export function createStreamApplier(state: EngineClientState, tables: TableSync, fetchBody: FetchSnapshotBody, events: ApplierEvents): StreamApplier {
   /** After a gap, seq'd messages are dropped until the engine's next hello restarts the stream. */
   let waitingForHello = false;
   let loading = false;
@@ -77,17 +85,39 @@ export function createStreamApplier(state: EngineClientState, tables: TableSync,
           state.snapshots++;
           state.tables = {};
           for (const name of message.tables) tableProgress(state, name).expectedRows = message.tableRows[name] ?? 0;
+          if (message.snapshotPath) {
+            const loaded = await loadSnapshotBody(message.snapshotPath, fetchBody, tables, {
+              received(table, bytes) {
+                tableProgress(state, table).bytes += bytes;
+                state.bytesReceived += bytes;
+              },
+              loaded: (table, rows) => void (tableProgress(state, table).loadedRows += rows),
+            });
+            if (!loaded.ok) {
+              // Nothing of this snapshot counts: wait for the next hello (the reconnect's fresh snapshot).
+              loading = false;
+              waitingForHello = true;
+              return events.onFatal(`could not load the snapshot: ${loaded.problem.message}`, true);
+            }
+          }
         } else state.replays++;
         return;
       case 'live-state':
         if (loading) state.live = message.state;
         return;
-      case 'snapshot-done':
+      case 'snapshot-done': {
         if (!loading) return;
+        const short = shortTables(state, message.rows);
+        if (short.length > 0) {
+          loading = false;
+          waitingForHello = true;
+          return events.onFatal(`the snapshot did not arrive whole: ${short.join(', ')}`, true);
+        }
         loading = false;
         state.phase = 'live';
         applied(message.seq);
         return events.onSynced();
+      }
       case 'resumed':
         if (waitingForHello || loading) return;
         state.phase = 'live';
@@ -123,10 +153,8 @@ export function createStreamApplier(state: EngineClientState, tables: TableSync,
     progress.bytes += ipc.byteLength;
     switch (header.type) {
       case 'arrow-chunk':
-        if (!loading) return;
-        await tables.loadChunk(header.table, ipc, header.chunk === 0);
-        progress.loadedRows += header.rows;
-        return;
+        // Protocol 3 sends snapshot tables in the HTTP snapshot body only.
+        return protocolProblem(`an arrow-chunk frame for "${header.table}" arrived on the socket; it belongs in the snapshot body`);
       case 'table-upsert':
         if (!admit(header.seq)) return;
         await tables.upsert(header.table, ipc, header.deletes);

@@ -1,17 +1,61 @@
 import { describe, expect, it } from 'vitest';
-import { applyLiveDiff, decodeArrowFrame, decodeServerMessage, emptyLiveState, SOURCES_TABLE, type ServerMessage } from '../../../../shared/src/index.js';
+import type http from 'node:http';
+import { applyLiveDiff, createSnapshotBodyReader, decodeArrowFrame, decodeServerMessage, emptyLiveState, SOURCES_TABLE, type ServerMessage } from '../../../../shared/src/index.js';
 import { buildIpc } from '../../arrow/index.js';
 import { silentLogger } from '../../log.js';
 import type { EngineSnapshot } from './engineSnapshot.js';
 import type { StreamSocket } from './pacedSender.js';
-import { createStreamHub, streamLiveChanges, type LiveChangeSource } from './streamHub.js';
+import { createStreamHub, streamLiveChanges, type LiveChangeSource, type StreamHub } from './streamHub.js';
+
+/** An HTTP response that takes every write at once; `body` is what the client would have read. */
+function fakeResponse() {
+  const slices: Uint8Array[] = [];
+  const res = {
+    slices,
+    writeHead: () => res,
+    write(chunk: Uint8Array, done?: (error?: Error | null) => void) {
+      slices.push(chunk.slice());
+      queueMicrotask(() => done?.());
+      return true;
+    },
+    end(done?: () => void) {
+      queueMicrotask(() => done?.());
+    },
+    destroy() {},
+    on: () => res,
+  };
+  return res;
+}
+
+/** Fetches every snapshot body the session announced, as the client would; marks it in the frame list. */
+function fetchBodies(hub: StreamHub, socket: ReturnType<typeof fakeSocket>) {
+  socket.frames.forEach((frame, i) => {
+    if (typeof frame !== 'string' || socket.fetched.has(i)) return;
+    const m = decodeServerMessage(frame);
+    if (!m.ok || m.value.type !== 'hello' || !m.value.snapshotPath) return;
+    socket.fetched.add(i);
+    const res = fakeResponse();
+    expect(hub.snapshotBodies.serve(m.value.snapshotPath.split('/').pop()!, res as unknown as http.ServerResponse)).toBe(true);
+    void Promise.resolve().then(async () => {
+      for (let k = 0; k < 50; k++) await flush();
+      const reader = createSnapshotBodyReader();
+      const tables = res.slices.flatMap((slice) => {
+        const r = reader.push(slice);
+        return r.ok ? r.value.filter((f) => f.header.end).map((f) => `${f.header.table}=${f.header.rows}`) : ['bad'];
+      });
+      socket.bodies.push(`body:${tables.join(',')}`);
+    });
+  });
+}
 
 /** A socket whose peer reads only when the test says so: `ack` completes the oldest pending writes. */
 function fakeSocket() {
   const frames: (string | Uint8Array)[] = [];
   const unacked: (() => void)[] = [];
-  const socket: StreamSocket & { frames: typeof frames; ack(n?: number): void; unacked: number } = {
+  const socket: StreamSocket & { frames: typeof frames; fetched: Set<number>; bodies: string[]; ack(n?: number): void; unacked: number } = {
     frames,
+    fetched: new Set(),
+    bodies: [],
     send(frame, done) {
       frames.push(frame);
       unacked.push(() => done());
@@ -28,11 +72,12 @@ function fakeSocket() {
 }
 
 const flush = () => new Promise((resolve) => setImmediate(resolve));
-/** Acknowledges writes until the session has nothing more to send. */
-async function drain(socket: ReturnType<typeof fakeSocket>) {
+/** Acknowledges writes (and fetches snapshot bodies) until the session has nothing more to send. */
+async function drain(socket: ReturnType<typeof fakeSocket>, hub: StreamHub) {
   for (let i = 0; i < 10_000; i++) {
     await flush();
-    if (socket.unacked === 0) return;
+    fetchBodies(hub, socket);
+    if (socket.unacked === 0 && hub.snapshotBodies.pending === 0 && i > 60) return;
     socket.ack();
   }
 }
@@ -55,7 +100,7 @@ function describeFrames(frames: readonly (string | Uint8Array)[]): string[] {
     }
     const f = decodeArrowFrame(frame);
     if (!f.ok) return 'bad';
-    return f.value.header.type === 'arrow-chunk' ? 'chunk' : `${f.value.header.type}:${f.value.header.seq}`;
+    return f.value.header.type === 'arrow-chunk' ? 'chunk on the socket' : `${f.value.header.type}:${f.value.header.seq}`;
   });
 }
 
@@ -67,11 +112,12 @@ describe('client session', () => {
     hub.publishLiveDiffs(diff(1));
     const socket = fakeSocket();
     hub.attach(socket, { logger: silentLogger });
-    await drain(socket);
+    await drain(socket, hub);
     hub.publishStoreChange({ kind: 'replace', table: 'sources', chunks: [buildIpc(SOURCES_TABLE, [sourceRow(9)])] });
     hub.publishNotification({ type: 'session.finished', instanceId: 'i', sessionId: 's', title: 't', todos: { pending: 0, inProgress: 0, completed: 0 }, timeMs: 1 });
-    await drain(socket);
-    expect(describeFrames(socket.frames)).toEqual(['hello:snapshot:1', 'live-state:1', 'chunk', 'snapshot-done:1', 'table-replace:2', 'notification:3']);
+    await drain(socket, hub);
+    expect(describeFrames(socket.frames)).toEqual(['hello:snapshot:1', 'live-state:1', 'snapshot-done:1', 'table-replace:2', 'notification:3']);
+    expect(socket.bodies).toEqual(['body:sources=2']);
   });
 
   it('gives a live-only client (the tray) the live state and notifications, and no table at all', async () => {
@@ -79,10 +125,10 @@ describe('client session', () => {
     hub.publishLiveDiffs(diff(1));
     const socket = fakeSocket();
     hub.attach(socket, { logger: silentLogger, liveOnly: true });
-    await drain(socket);
+    await drain(socket, hub);
     hub.publishStoreChange({ kind: 'replace', table: 'sources', chunks: [buildIpc(SOURCES_TABLE, [sourceRow(9)])] });
     hub.publishLiveDiffs(diff(2));
-    await drain(socket);
+    await drain(socket, hub);
     expect(describeFrames(socket.frames)).toEqual(['hello:snapshot:1', 'live-state:1', 'snapshot-done:1', 'live-diff:3']);
     const hello = decodeServerMessage(socket.frames[0] as string);
     expect(hello.ok && hello.value.type === 'hello' && hello.value.tables).toEqual([]);
@@ -93,7 +139,7 @@ describe('client session', () => {
     const hub = createStreamHub({ snapshot: () => snapshotOf(1) });
     const socket = fakeSocket();
     const session = hub.attach(socket, { logger: silentLogger, maxInFlightBytes: bound });
-    await drain(socket);
+    await drain(socket, hub);
     const sentBefore = socket.frames.length;
     // 200 changes of ~10 KB each, about 2 MB, to a client that reads nothing.
     const big = buildIpc(SOURCES_TABLE, Array.from({ length: 100 }, (_, i) => ({ ...sourceRow(i), path: `/d/${'x'.repeat(80)}${i}.db` })));
@@ -105,7 +151,7 @@ describe('client session', () => {
     expect(socket.frames.length - sentBefore).toBeLessThan(10);
     expect(stats.cursor).toBeLessThan(20);
     // Once the client reads, it gets every change, in order, with no gap.
-    await drain(socket);
+    await drain(socket, hub);
     expect(session.stats().cursor).toBe(200);
     const seqs = describeFrames(socket.frames.slice(sentBefore)).map((d) => Number(d.split(':')[1]));
     expect(seqs).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
@@ -117,7 +163,7 @@ describe('client session', () => {
     for (let i = 1; i <= 5; i++) hub.publishLiveDiffs(diff(i));
     const socket = fakeSocket();
     hub.attach(socket, { logger: silentLogger, resume: { epoch: hub.epoch, lastSeq: 3 } });
-    await drain(socket);
+    await drain(socket, hub);
     expect(describeFrames(socket.frames)).toEqual(['hello:replay:3', 'live-diff:4', 'live-diff:5', 'resumed:5']);
   });
 
@@ -127,8 +173,9 @@ describe('client session', () => {
     for (const resume of [{ epoch: hub.epoch, lastSeq: 1 }, { epoch: 'other', lastSeq: 4 }, { epoch: hub.epoch, lastSeq: 99 }]) {
       const socket = fakeSocket();
       hub.attach(socket, { logger: silentLogger, resume });
-      await drain(socket);
-      expect(describeFrames(socket.frames)).toEqual(['hello:snapshot:5', 'live-state:5', 'chunk', 'snapshot-done:5']);
+      await drain(socket, hub);
+      expect(describeFrames(socket.frames)).toEqual(['hello:snapshot:5', 'live-state:5', 'snapshot-done:5']);
+      expect(socket.bodies).toEqual(['body:sources=1']);
     }
   });
 
@@ -136,18 +183,47 @@ describe('client session', () => {
     const hub = createStreamHub({ snapshot: () => snapshotOf(1), ring: { maxEntries: 3 } });
     const socket = fakeSocket();
     const session = hub.attach(socket, { logger: silentLogger, maxInFlightBytes: 1 });
-    await drain(socket);
+    await drain(socket, hub);
     const before = socket.frames.length;
     hub.publishLiveDiffs(diff(1));
     await flush();
     // The client reads nothing while 10 more changes come: the ring keeps only 3.
     for (let i = 2; i <= 11; i++) hub.publishLiveDiffs(diff(i));
-    await drain(socket);
-    expect(describeFrames(socket.frames.slice(before))).toEqual(['live-diff:1', 'hello:snapshot:11', 'live-state:11', 'chunk', 'snapshot-done:11']);
+    await drain(socket, hub);
+    expect(describeFrames(socket.frames.slice(before))).toEqual(['live-diff:1', 'hello:snapshot:11', 'live-state:11', 'snapshot-done:11']);
+    expect(socket.bodies).toEqual(['body:sources=1', 'body:sources=1']);
     hub.publishLiveDiffs(diff(12));
-    await drain(socket);
+    await drain(socket, hub);
     expect(describeFrames(socket.frames).at(-1)).toBe('live-diff:12');
     expect(session.stats().snapshots).toBe(2);
+  });
+
+  it('waits for the snapshot body before snapshot-done, and closes a client that never fetches it', async () => {
+    const hub = createStreamHub({ snapshot: () => snapshotOf(3), snapshotBodyTtlMs: 30 });
+    const closed: string[] = [];
+    const socket = { ...fakeSocket(), close: (code: number, reason: string) => void closed.push(`${code} ${reason}`) };
+    hub.attach(socket, { logger: silentLogger });
+    for (let i = 0; i < 20; i++) (await flush(), socket.ack());
+    expect(describeFrames(socket.frames)).toEqual(['hello:snapshot:0', 'live-state:0']);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    for (let i = 0; i < 20; i++) (await flush(), socket.ack());
+    expect(closed).toEqual(['1011 snapshot body not fetched']);
+    expect(describeFrames(socket.frames)).toEqual(['hello:snapshot:0', 'live-state:0']);
+    // The ticket is spent: the path is worthless now.
+    const hello = decodeServerMessage(socket.frames[0] as string);
+    const id = hello.ok && hello.value.type === 'hello' ? hello.value.snapshotPath!.split('/').pop()! : '';
+    expect(hub.snapshotBodies.serve(id, fakeResponse() as unknown as http.ServerResponse)).toBe(false);
+  });
+
+  it('cancels the body of a client that goes away, and serves each body once', async () => {
+    const hub = createStreamHub({ snapshot: () => snapshotOf(3) });
+    const socket = fakeSocket();
+    const session = hub.attach(socket, { logger: silentLogger });
+    for (let i = 0; i < 20; i++) (await flush(), socket.ack());
+    expect(hub.snapshotBodies.pending).toBe(1);
+    session.close();
+    expect(hub.snapshotBodies.pending).toBe(0);
+    expect(hub.snapshotBodies.serve('not-a-ticket', fakeResponse() as unknown as http.ServerResponse)).toBe(false);
   });
 
   it('restarts the stream on a resume message, and answers requests as data', async () => {
@@ -158,14 +234,14 @@ describe('client session', () => {
       logger: silentLogger,
       resolveContent: async (kind, id) => (id === 'p1' ? { ok: true, value: { kind: 'part-text', partId: id, partType: 'text', text: 'hi', length: 2, truncated: false } } : { ok: false, problem: { code: 'serve.not-found', message: `no ${kind} ${id}` } }),
     });
-    await drain(socket);
+    await drain(socket, hub);
     const before = socket.frames.length;
     session.handle({ type: 'resume', epoch: hub.epoch, lastSeq: 1 });
-    await drain(socket);
+    await drain(socket, hub);
     expect(describeFrames(socket.frames.slice(before))).toEqual(['hello:replay:1', 'live-diff:2', 'live-diff:3', 'resumed:3']);
     session.handle({ type: 'request', requestId: 'a', kind: 'part-text', id: 'p1' });
     session.handle({ type: 'request', requestId: 'b', kind: 'tool-output', id: 'nope' });
-    await drain(socket);
+    await drain(socket, hub);
     const responses = socket.frames.slice(-2).map((f) => JSON.parse(f as string) as Record<string, unknown>);
     expect(responses).toContainEqual({ type: 'response', requestId: 'a', ok: true, data: { kind: 'part-text', partId: 'p1', partType: 'text', text: 'hi', length: 2, truncated: false } });
     expect(responses).toContainEqual({ type: 'response', requestId: 'b', ok: false, problem: { code: 'serve.not-found', message: 'no tool-output nope' } });

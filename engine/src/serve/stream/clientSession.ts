@@ -4,9 +4,7 @@
  * next entry when the paced sender lets it, so a slow client costs a cursor, and one that falls further behind
  * than the ring holds is sent a fresh snapshot (a new `hello`) instead.
  */
-import { tableFromIPC } from 'apache-arrow';
 import {
-  encodeArrowFrame,
   encodeMessage,
   fail,
   PROTOCOL_VERSION,
@@ -24,6 +22,7 @@ import type { EngineSnapshot } from './engineSnapshot.js';
 import type { ContentResolver } from './contentResolver.js';
 import type { DeltaRing } from './deltaRing.js';
 import { createPacedSender, type SenderStats, type StreamSocket } from './pacedSender.js';
+import type { SnapshotTicket } from './snapshotBody.js';
 
 /** What a session reads from the hub. */
 export interface StreamSource {
@@ -33,13 +32,16 @@ export interface StreamSource {
   takeSnapshot(): Promise<{ readonly seq: number; readonly snapshot: EngineSnapshot; readonly live: LiveState }>;
   /** What a replay's hello says about the engine (cached from the last snapshot; no tables are read). */
   describe(): Promise<EngineDescription>;
+  /** Makes the snapshot's tables fetchable once over HTTP (the snapshot body, `snapshotBody.ts`). */
+  issueSnapshotBody(tables: EngineSnapshot['tables']): SnapshotTicket;
 }
 
 export type EngineDescription = Pick<EngineSnapshot, 'engineVersion' | 'demo' | 'dataDir'> & { readonly tables: readonly TableName[] };
 
-function helloMessage(engine: EngineDescription, epoch: string, seq: number, mode: HelloMessage['mode'], tableRows: HelloMessage['tableRows']): HelloMessage {
+function helloMessage(engine: EngineDescription, epoch: string, seq: number, mode: HelloMessage['mode'], tableRows: HelloMessage['tableRows'], body?: SnapshotTicket): HelloMessage {
   const { engineVersion, demo, dataDir, tables } = engine;
-  return { type: 'hello', protocolVersion: PROTOCOL_VERSION, schemaVersion: SCHEMA_VERSION, engineVersion, tables, demo, dataDir, epoch, seq, mode, tableRows };
+  const snapshotBody = body ? { snapshotPath: body.path, snapshotBytes: body.bytes } : {};
+  return { type: 'hello', protocolVersion: PROTOCOL_VERSION, schemaVersion: SCHEMA_VERSION, engineVersion, tables, demo, dataDir, epoch, seq, mode, tableRows, ...snapshotBody };
 }
 
 export interface ResumePoint {
@@ -94,6 +96,8 @@ export function createClientSession(socket: StreamSocket, source: StreamSource, 
   let pending = 0;
   let running: Promise<unknown> = Promise.resolve();
   let wake: (() => void) | undefined;
+  /** The snapshot body this session is waiting to be fetched, if any. */
+  let body: SnapshotTicket | undefined;
   const current = (gen: number) => gen === generation && !sender.closed;
 
   const sendMessage = (message: ServerMessage): Promise<boolean> => {
@@ -109,14 +113,19 @@ export function createClientSession(socket: StreamSocket, source: StreamSource, 
     const snapshot = options.liveOnly ? { ...full, tables: [] } : full;
     const tableRows = Object.fromEntries(snapshot.tables.map((t) => [t.name, t.rows]));
     const engine = { ...snapshot, tables: snapshot.tables.map((t) => t.name) };
-    if (!(await sendMessage(helloMessage(engine, source.epoch, seq, 'snapshot', tableRows)))) return false;
+    body?.cancel('a newer snapshot replaced this one');
+    body = snapshot.tables.length > 0 ? source.issueSnapshotBody(snapshot.tables) : undefined;
+    if (!(await sendMessage(helloMessage(engine, source.epoch, seq, 'snapshot', tableRows, body)))) return false;
     if (!(await sendMessage({ type: 'live-state', seq, state: live }))) return false;
-    for (const table of snapshot.tables) {
-      for (const [index, ipc] of table.chunks.entries()) {
-        if (!current(gen)) return false;
-        const rows = table.chunks.length === 1 ? table.rows : tableFromIPC(ipc).numRows;
-        const frame = encodeArrowFrame({ type: 'arrow-chunk', table: table.name, chunk: index, rows }, ipc);
-        if (!(await sender.send(frame, frame.byteLength))) return false;
+    if (body) {
+      const fetched = await body.outcome;
+      body = undefined;
+      if (!current(gen)) return false;
+      if (!fetched.ok) {
+        // The client has no consistent tables without it; its reconnect gets a fresh snapshot.
+        options.logger.warn(`ws: snapshot body: ${fetched.problem.message}`);
+        socket.close(1011, 'snapshot body not fetched');
+        return false;
       }
     }
     if (!(await sendMessage({ type: 'snapshot-done', seq, rows: tableRows }))) return false;
@@ -201,6 +210,7 @@ export function createClientSession(socket: StreamSocket, source: StreamSource, 
   const session: ClientSession = {
     start(resume) {
       const gen = ++generation;
+      body?.cancel('the client restarted its stream');
       wake?.();
       running = running
         .then(() => stream(gen, resume))
@@ -228,6 +238,7 @@ export function createClientSession(socket: StreamSocket, source: StreamSource, 
     close() {
       generation++;
       phase = 'closed';
+      body?.cancel('the client disconnected');
       sender.close();
       wake?.();
     },

@@ -5,3 +5,4 @@ export { keysOf, storeChangeFrame } from './deltaFrames.js';
 export { createPacedSender, DEFAULT_MAX_IN_FLIGHT_BYTES, type PacedSender, type SenderStats, type StreamSocket } from './pacedSender.js';
 export { createStreamHub, streamLiveChanges, streamStoreChanges, type HubStats, type LiveChangeSource, type StreamHub, type StreamHubOptions, type StreamSnapshot } from './streamHub.js';
 export type { EngineSnapshot, TableSnapshot } from './engineSnapshot.js';
+export { createSnapshotTickets, snapshotBodyRecords, SNAPSHOT_BODY_PATH, type SnapshotTicket, type SnapshotTickets } from './snapshotBody.js';

@@ -10,6 +10,7 @@ import type { StoreChange } from '../../store/index.js';
 import type { EngineSnapshot } from './engineSnapshot.js';
 import { createClientSession, type ClientSession, type EngineDescription, type ResumePoint, type SessionOptions, type SessionStats, type StreamSource } from './clientSession.js';
 import { createDeltaRing, type DeltaRing, type RingLimits } from './deltaRing.js';
+import { createSnapshotTickets, type SnapshotTickets } from './snapshotBody.js';
 import { liveDiffFrame, notificationFrame, storeChangeFrame, tableDeleteFrame } from './deltaFrames.js';
 import type { StreamSocket } from './pacedSender.js';
 
@@ -29,6 +30,8 @@ export interface StreamHubOptions {
   /** @default random: each engine run is its own epoch. */
   readonly epoch?: string;
   readonly initialLiveState?: LiveState;
+  /** How long an issued snapshot body waits to be fetched. @default 60 s */
+  readonly snapshotBodyTtlMs?: number;
 }
 
 export interface HubStats {
@@ -47,6 +50,8 @@ export interface StreamHub extends StreamSource {
   publishNotification(notification: LiveNotification): void;
   /** Starts a client's stream on `socket`; call `close()` on the session when the socket closes. */
   attach(socket: StreamSocket, options: SessionOptions & { readonly resume?: ResumePoint }): ClientSession;
+  /** The snapshot bodies sessions have issued, for the server's `GET /snapshot/<id>`. */
+  readonly snapshotBodies: SnapshotTickets;
   stats(): HubStats;
 }
 
@@ -56,6 +61,7 @@ export function createStreamHub(options: StreamHubOptions): StreamHub {
   let live = options.initialLiveState ?? emptyLiveState();
   const sessions = new Set<ClientSession>();
   let described: EngineDescription | undefined;
+  const snapshotBodies = createSnapshotTickets(options.snapshotBodyTtlMs === undefined ? {} : { ttlMs: options.snapshotBodyTtlMs });
   const notifyAll = () => {
     for (const session of sessions) session.notify();
   };
@@ -76,6 +82,8 @@ export function createStreamHub(options: StreamHubOptions): StreamHub {
     async describe() {
       return described ?? (await hub.takeSnapshot(), described!);
     },
+    snapshotBodies,
+    issueSnapshotBody: (tables) => snapshotBodies.issue(tables),
     publishStoreChange(change) {
       ring.push((seq) => storeChangeFrame(change, seq));
       notifyAll();
