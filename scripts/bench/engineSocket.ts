@@ -1,11 +1,13 @@
 /**
- * A WebSocket client of the engine's `/ws`, speaking the wire protocol of shared/src/protocol: a `hello`, then
- * each table as Arrow IPC chunks (in the order `hello` lists), then `snapshot-done`. The engine takes its
- * snapshot of the tables when a connection opens, so what a probe reads is the engine's state at its `openedAt`.
+ * A client of the engine's `/ws`, speaking protocol 3 (shared/src/protocol): a `hello` that names the snapshot
+ * body, that body fetched over HTTP (each table an Arrow IPC stream cut into `arrow-chunk` records, in the order
+ * `hello` lists), then `snapshot-done` on the socket. The engine takes its snapshot of the tables when a
+ * connection opens, so what a probe reads is the engine's state at its `openedAt`.
  */
 import { tableFromIPC } from 'apache-arrow';
 import WebSocket from 'ws';
-import { decodeArrowChunk, decodeServerMessage } from '../../shared/src/protocol/index.js';
+import { fail, ok, type Result } from '../../shared/src/errors/index.js';
+import { createSnapshotBodyReader, decodeArrowFrame, decodeServerMessage, type ArrowChunkHeader, type DecodedArrowFrame } from '../../shared/src/protocol/index.js';
 
 export interface Probe {
   /** performance.now() when the upgrade completed: the snapshot was taken just before. */
@@ -15,7 +17,9 @@ export interface Probe {
   readonly partsRows: number;
   /** Part rows the engine's `sources` table reports for its SQLite databases. */
   readonly sourcesDbParts: number;
+  /** Bytes on the socket plus bytes of the snapshot body read. */
   readonly bytes: number;
+  /** Socket frames plus snapshot body records. */
   readonly frames: number;
 }
 
@@ -25,9 +29,74 @@ export interface Probe {
  */
 export type ProbeDepth = 'sources' | 'parts' | 'all';
 
+export type SnapshotRecord = DecodedArrowFrame<ArrowChunkHeader>;
+
+interface FollowOptions {
+  readonly depth: ProbeDepth;
+  readonly timeoutMs: number;
+  /** Every record of the body, as it completes. */
+  readonly onRecord?: (record: SnapshotRecord) => void;
+  /** Socket frames after `snapshot-done`; given, the socket stays open after a full (`all`) snapshot. */
+  readonly afterSnapshot?: (data: Buffer, isBinary: boolean) => void;
+}
+
 function connect(port: number, token: string): WebSocket {
-  // Node's ws client refuses frames over 100 MiB by default; one table chunk of a large corpus can be bigger.
+  // Deltas are still binary frames on the socket; a large replace can pass ws's default 100 MiB limit.
   return new WebSocket(`ws://127.0.0.1:${port}/ws`, { headers: { authorization: `Bearer ${token}` }, maxPayload: 2 ** 31 - 1, perMessageDeflate: false });
+}
+
+/** A table's pieces joined: one complete Arrow IPC stream when they run up to an `end` piece. */
+export function joinPieces(pieces: readonly Uint8Array[]): Uint8Array {
+  if (pieces.length === 1) return pieces[0]!;
+  const joined = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const piece of pieces) {
+    joined.set(piece, at);
+    at += piece.length;
+  }
+  return joined;
+}
+
+/**
+ * GETs a snapshot body with the token as a bearer header and hands each record to `onRecord` until it returns
+ * false (the fetch is then aborted, which makes the engine close that connection's socket) or the body ends.
+ * `complete` says which; `onBytes` follows the body bytes read so far.
+ */
+async function fetchSnapshotBody(
+  port: number,
+  token: string,
+  path: string,
+  signal: AbortSignal,
+  onRecord: (record: SnapshotRecord) => boolean,
+  onBytes: (bytes: number) => void,
+): Promise<Result<{ complete: boolean }>> {
+  const stop = new AbortController();
+  const abort = () => stop.abort();
+  signal.addEventListener('abort', abort, { once: true });
+  const reader = createSnapshotBodyReader();
+  try {
+    const response = await fetch(`http://127.0.0.1:${port}${path}`, { headers: { authorization: `Bearer ${token}` }, signal: stop.signal });
+    if (!response.ok || !response.body) return fail({ code: 'protocol.disconnected', message: `the snapshot body was refused: HTTP ${response.status}` });
+    let wanted = true;
+    for await (const slice of response.body) {
+      const records = reader.push(slice);
+      onBytes(reader.bytes);
+      if (!records.ok) return records;
+      for (const record of records.value) if (wanted) wanted = onRecord(record);
+      // Leaving the loop cancels the body; aborting first would make that cancel throw.
+      if (!wanted) break;
+    }
+    if (!wanted) {
+      stop.abort();
+      return ok({ complete: false });
+    }
+    const end = reader.finish();
+    return end.ok ? ok({ complete: true }) : end;
+  } catch (error) {
+    return fail({ code: 'protocol.disconnected', message: `the snapshot body stopped after ${reader.bytes} bytes: ${(error as Error).message}` });
+  } finally {
+    signal.removeEventListener('abort', abort);
+  }
 }
 
 function sqliteParts(ipc: Uint8Array): number {
@@ -39,47 +108,96 @@ function sqliteParts(ipc: Uint8Array): number {
   return sum;
 }
 
+/**
+ * Opens a connection and follows its snapshot to `depth`: the socket's `hello`, the body it names (fetched at
+ * once), `snapshot-done`. Settles once `depth`'s table has ended (the fetch aborted, the socket closed) or, for
+ * `all`, once both the body was read whole and `snapshot-done` came.
+ */
+function followSnapshot(port: number, token: string, options: FollowOptions): { ws: WebSocket; snapshot: Promise<Probe> } {
+  const ws = connect(port, token);
+  const bodyAbort = new AbortController();
+  const seen = { openedAt: 0, partsRows: 0, sourcesDbParts: 0, bytes: 0, frames: 0 };
+  let bodyBytes = 0;
+  let bodyDone = false;
+  let snapshotDone = false;
+  let settled = false;
+  let sourcesPieces: Uint8Array[] = [];
+  let settle!: (error?: Error) => void;
+
+  const snapshot = new Promise<Probe>((resolve, reject) => {
+    const timer = setTimeout(() => settle(new Error(`no snapshot within ${options.timeoutMs} ms`)), options.timeoutMs);
+    settle = (error) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      bodyAbort.abort();
+      if (error || options.depth !== 'all' || !options.afterSnapshot) ws.terminate();
+      if (error) reject(error);
+      else resolve({ ...seen, bytes: seen.bytes + bodyBytes, doneAt: performance.now() });
+    };
+  });
+
+  const onRecord = ({ header, ipc }: SnapshotRecord): boolean => {
+    seen.frames++;
+    options.onRecord?.({ header, ipc });
+    if (header.table === 'parts') seen.partsRows += header.rows;
+    if (header.table === 'sources') {
+      // A table's pieces form one IPC stream only together: decode at the piece that ends it.
+      sourcesPieces.push(ipc);
+      if (header.end) {
+        seen.sourcesDbParts += sqliteParts(joinPieces(sourcesPieces));
+        sourcesPieces = [];
+      }
+    }
+    return !(header.end && header.table === options.depth);
+  };
+
+  const readBody = async (path: string) => {
+    const read = await fetchSnapshotBody(port, token, path, bodyAbort.signal, onRecord, (bytes) => (bodyBytes = bytes));
+    if (settled) return;
+    if (!read.ok) return settle(new Error(read.problem.message));
+    if (!read.value.complete) return settle();
+    if (options.depth !== 'all') return settle(new Error(`the snapshot body ended without the ${options.depth} table`));
+    bodyDone = true;
+    if (snapshotDone) settle();
+  };
+
+  ws.once('open', () => (seen.openedAt = performance.now()));
+  ws.on('error', (error) => settle(error));
+  ws.on('close', () => settle(new Error('the engine closed the connection before the snapshot was read')));
+  ws.once('unexpected-response', (_req, res) => settle(new Error(`upgrade refused: HTTP ${res.statusCode}`)));
+  ws.on('message', (data: Buffer, isBinary) => {
+    if (snapshotDone) return options.afterSnapshot?.(data, isBinary);
+    if (settled) return;
+    seen.frames++;
+    seen.bytes += data.length;
+    if (isBinary) return;
+    const message = decodeServerMessage(data.toString());
+    if (!message.ok) return settle(new Error(message.problem.message));
+    const m = message.value;
+    if (m.type === 'hello') {
+      if (!m.tables.includes('parts')) return settle(new Error(`the engine sends no parts table (tables: ${m.tables.join(', ')})`));
+      if (m.snapshotPath) void readBody(m.snapshotPath);
+      else bodyDone = true;
+    } else if (m.type === 'snapshot-done') {
+      snapshotDone = true;
+      seen.partsRows = m.rows['parts'] ?? seen.partsRows;
+      if (bodyDone) settle();
+    }
+  });
+  return { ws, snapshot };
+}
+
 /** Opens a connection, reads its snapshot to `depth` and closes it. */
 export function probe(port: number, token: string, depth: ProbeDepth, timeoutMs: number): Promise<Probe> {
-  return new Promise((resolve, reject) => {
-    const ws = connect(port, token);
-    const seen = { openedAt: 0, partsRows: 0, sourcesDbParts: 0, bytes: 0, frames: 0 };
-    let current = '';
-    const timer = setTimeout(() => finish(new Error(`no snapshot within ${timeoutMs} ms`)), timeoutMs);
-    function finish(error?: Error) {
-      clearTimeout(timer);
-      ws.removeAllListeners('message');
-      ws.terminate();
-      if (error) reject(error);
-      else resolve({ ...seen, doneAt: performance.now() });
-    }
-    ws.once('open', () => (seen.openedAt = performance.now()));
-    ws.on('error', (error) => finish(error));
-    ws.once('unexpected-response', (_req, res) => finish(new Error(`upgrade refused: HTTP ${res.statusCode}`)));
-    ws.on('message', (data: Buffer, isBinary) => {
-      seen.frames++;
-      seen.bytes += data.length;
-      if (isBinary) {
-        const chunk = decodeArrowChunk(data);
-        if (!chunk.ok) return finish(new Error(chunk.problem.message));
-        const { table, rows } = chunk.value.header;
-        // A frame of the next table means the previous one is complete.
-        if (table !== current && current === depth) return finish();
-        current = table;
-        if (table === 'parts') seen.partsRows += rows;
-        if (table === 'sources') seen.sourcesDbParts += sqliteParts(chunk.value.ipc);
-        return;
-      }
-      const message = decodeServerMessage(data.toString());
-      if (!message.ok) return finish(new Error(message.problem.message));
-      if (message.value.type === 'hello' && !message.value.tables.includes('parts')) {
-        finish(new Error(`the engine sends no parts table (tables: ${message.value.tables.join(', ')})`));
-      } else if (message.value.type === 'snapshot-done') {
-        seen.partsRows = message.value.rows['parts'] ?? seen.partsRows;
-        finish();
-      }
-    });
-  });
+  return followSnapshot(port, token, { depth, timeoutMs }).snapshot;
+}
+
+/** A whole snapshot's body records, in order (kept in memory: about one snapshot). */
+export async function readSnapshotRecords(port: number, token: string, timeoutMs: number): Promise<SnapshotRecord[]> {
+  const records: SnapshotRecord[] = [];
+  await followSnapshot(port, token, { depth: 'all', timeoutMs, onRecord: (record) => records.push(record) }).snapshot;
+  return records;
 }
 
 export interface PushWatch {
@@ -90,10 +208,11 @@ export interface PushWatch {
   close(): void;
 }
 
+/** After the snapshot the socket's binary frames are deltas (`table-upsert`, `table-replace`); text is JSON. */
 function describe(data: Buffer, isBinary: boolean): string {
   if (isBinary) {
-    const chunk = decodeArrowChunk(data);
-    return chunk.ok ? `arrow-chunk ${chunk.value.header.table}` : 'unreadable binary frame';
+    const frame = decodeArrowFrame(data);
+    return frame.ok ? `${frame.value.header.type} ${frame.value.header.table}` : 'unreadable binary frame';
   }
   try {
     return String((JSON.parse(data.toString()) as { type?: unknown }).type);
@@ -102,38 +221,13 @@ function describe(data: Buffer, isBinary: boolean): string {
   }
 }
 
-/**
- * Keeps one connection open after its snapshot and records every later frame. The protocol has no change push
- * yet, so none is expected; if the engine starts pushing, the report shows it.
- */
+/** Keeps one connection open after its snapshot and records every later frame: what the engine pushes. */
 export function watchPushes(port: number, token: string, timeoutMs: number): PushWatch {
-  const ws = connect(port, token);
   const pushes: { at: number; kind: string }[] = [];
-  const seen = { openedAt: 0, partsRows: 0, sourcesDbParts: 0, bytes: 0, frames: 0 };
-  let done = false;
-  const snapshot = new Promise<Probe>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no snapshot within ${timeoutMs} ms`)), timeoutMs);
-    ws.once('open', () => (seen.openedAt = performance.now()));
-    ws.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    ws.on('message', (data: Buffer, isBinary) => {
-      if (done) return void pushes.push({ at: performance.now(), kind: describe(data, isBinary) });
-      seen.frames++;
-      seen.bytes += data.length;
-      if (isBinary) {
-        const chunk = decodeArrowChunk(data);
-        if (chunk.ok && chunk.value.header.table === 'sources') seen.sourcesDbParts += sqliteParts(chunk.value.ipc);
-        return;
-      }
-      const message = decodeServerMessage(data.toString());
-      if (message.ok && message.value.type === 'snapshot-done') {
-        done = true;
-        clearTimeout(timer);
-        resolve({ ...seen, partsRows: message.value.rows['parts'] ?? 0, doneAt: performance.now() });
-      }
-    });
+  const { ws, snapshot } = followSnapshot(port, token, {
+    depth: 'all',
+    timeoutMs,
+    afterSnapshot: (data, isBinary) => void pushes.push({ at: performance.now(), kind: describe(data, isBinary) }),
   });
   return { snapshot, pushes, close: () => ws.terminate() };
 }

@@ -205,7 +205,7 @@ async function main(): Promise<number> {
     const opened = browser;
     const single = await step(say, `${options.runs} single-page loads`, errors, () => singleLoads(opened, started, options.runs, options.timeoutMs));
     // After the single loads: the context holds the token cookie the bare page's WebSocket needs.
-    const browserReceive = await step(say, 'profile: a bare browser WebSocket, bytes only', errors, () => browserReceiveOnly(opened.context, started.url, options.timeoutMs));
+    const browserReceive = await step(say, 'profile: the page\'s path alone (WebSocket + fetch of the snapshot body), bytes only', errors, () => browserReceiveOnly(opened.context, started.url, options.timeoutMs));
     const duckdbInsert = await step(say, 'profile: DuckDB-WASM inserts alone (Node build)', errors, () => duckdbInsertOnly(started.port, started.token, options.timeoutMs));
     const concurrent = await step(say, `${options.pages} pages at once, engine RSS every ${RSS_INTERVAL_MS} ms`, errors, () => concurrentLoads(opened, started, options.pages, options.timeoutMs));
     const m = corpus.manifest;

@@ -5,7 +5,7 @@ import type { PageLoad } from './streamPage.js';
 const load = (queryableMs: number, bytes = 100 * 2 ** 20): PageLoad => ({
   queryableMs,
   marks: { duckdbStarted: 900, socketOpen: 200, firstFrame: 250, snapshotReceived: 1_250, snapshotApplied: 2_000, queryable: 2_010 },
-  wire: { frames: 10, bytes, textBytes: 1_000, binaryBytes: bytes - 1_000, binaryFrames: 8 },
+  wire: { frames: 4, bytes, bodyBytes: bytes - 1_000, textBytes: 1_000, binaryBytes: 0, binaryFrames: 0 },
   partsRows: 1_000_000,
   jsHeapUsedBytes: 1,
   jsHeapPeakBytes: 4,

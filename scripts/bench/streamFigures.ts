@@ -26,9 +26,9 @@ export interface StreamFigures {
   /** The index that makes the engine's start warm; null when an existing state dir was reused. */
   readonly index: { wallMs: number; peakRssKb: number } | null;
   readonly engine: { startMs: number; rssKb: number };
-  /** The whole snapshot read by a plain Node WebSocket client: the engine's send rate without a browser. */
+  /** The whole snapshot (socket and body) read by a plain Node client: the engine's send rate without a browser. */
   readonly nodeProbe: StageTiming | null;
-  /** One stage at a time (streamProfile.ts): the browser only receiving, DuckDB-WASM only inserting. */
+  /** One stage at a time (streamProfile.ts): the browser only receiving (socket + body), DuckDB-WASM only inserting. */
   readonly profile: { readonly browserReceive: StageTiming | null; readonly duckdbInsert: (StageTiming & { readonly tables: readonly TableInsert[] }) | null };
   readonly single: readonly PageLoad[];
   /** Chromium's PSS (all its processes) at its peak during the first single-page load, and once it was loaded. */
@@ -54,15 +54,18 @@ export function rssGrowth(samples: readonly RssSample[], startMs: number): RssGr
   return { baselineKb, peakKb, growthKb: peakKb - baselineKb, samples: samples.length };
 }
 
-/** Where one page's time went, in ms, each step from the end of the one before (page clock). */
+/**
+ * Where one page's time went, in ms, each step from the end of the one before (page clock). "First" and "last
+ * byte" are the snapshot body's (protocol 3); the socket open → first byte step holds `hello` and the request.
+ */
 export function timeSplit(load: PageLoad): { label: string; ms: number }[] {
   const m = load.marks;
   const received = Math.max(m.snapshotReceived, 0);
   return [
     { label: 'navigation → socket open', ms: m.socketOpen },
-    { label: 'socket open → first frame', ms: m.firstFrame - m.socketOpen },
-    { label: 'first → last snapshot frame received', ms: received - m.firstFrame },
-    { label: 'last frame → snapshot applied in DuckDB', ms: m.snapshotApplied - received },
+    { label: 'socket open → first byte of the snapshot body (hello, then the GET)', ms: m.firstFrame - m.socketOpen },
+    { label: 'first → last byte of the snapshot body received', ms: received - m.firstFrame },
+    { label: 'last byte → snapshot applied in DuckDB', ms: m.snapshotApplied - received },
     { label: 'count(*) FROM parts', ms: m.queryable - m.snapshotApplied },
   ];
 }

@@ -1,9 +1,10 @@
 /**
  * One dashboard page loading the engine's snapshot in headless Chromium, measured from inside the page: every
  * WebSocket frame is counted as the page's JavaScript receives it (a `WebSocket` subclass installed before the
- * app runs), the moments DuckDB-WASM started, the socket opened, the first and last snapshot frames arrived, the
- * snapshot was applied (`opencodeMonitor.ready`) and a `SELECT count(*) FROM parts` answered; then the main
- * thread's JS heap (CDP `Performance.getMetrics`) and DuckDB's own memory (`duckdb_memory()`).
+ * app runs); the snapshot body (protocol 3: the tables come as an HTTP body, `hello.snapshotPath`) is read from
+ * the page's Resource Timing entry (its size, first and last byte); the moments DuckDB-WASM started, the socket
+ * opened, the snapshot was applied (`opencodeMonitor.ready`) and a `SELECT count(*) FROM parts` answered; then
+ * the main thread's JS heap (CDP `Performance.getMetrics`) and DuckDB's own memory (`duckdb_memory()`).
  */
 import type { BrowserContext, Page } from 'playwright-core';
 
@@ -14,6 +15,8 @@ const INSTRUMENT = `(() => {
   const wire = { frames: 0, bytes: 0, textBytes: 0, binaryBytes: 0, binaryFrames: 0,
     openAt: -1, firstFrameAt: -1, helloAt: -1, snapshotDoneAt: -1, lastFrameAt: -1, duckdbAt: -1 };
   window.__ocmWire = wire;
+  // The dashboard loads a few dozen resources; keep room so the snapshot body's entry is never dropped.
+  performance.setResourceTimingBufferSize(1000);
   const Native = window.WebSocket;
   const utf8 = new TextEncoder();
   class CountingWebSocket extends Native {
@@ -51,8 +54,12 @@ const INSTRUMENT = `(() => {
 })();`;
 
 export interface WireCounts {
+  /** Socket frames. */
   readonly frames: number;
+  /** Socket bytes plus the snapshot body's. */
   readonly bytes: number;
+  /** The snapshot body's bytes (its Resource Timing `encodedBodySize`); 0 when the page fetched none. */
+  readonly bodyBytes: number;
   readonly textBytes: number;
   readonly binaryBytes: number;
   readonly binaryFrames: number;
@@ -62,7 +69,9 @@ export interface WireCounts {
 export interface PageMarks {
   readonly duckdbStarted: number;
   readonly socketOpen: number;
+  /** The snapshot body's first byte (`responseStart`); the first socket frame when there was no body. */
   readonly firstFrame: number;
+  /** The snapshot body's last byte (`responseEnd`); `snapshot-done` on the socket when there was no body. */
   readonly snapshotReceived: number;
   readonly snapshotApplied: number;
   readonly queryable: number;
@@ -82,8 +91,16 @@ export interface PageLoad {
   readonly duckdbMemoryBytes: number;
 }
 
+/** The snapshot body's Resource Timing entry, reduced to what the figures use (page clock). */
+interface BodyTiming {
+  readonly bytes: number;
+  readonly responseStart: number;
+  readonly responseEnd: number;
+}
+
 interface InPage {
-  readonly wire: WireCounts & { openAt: number; firstFrameAt: number; snapshotDoneAt: number; duckdbAt: number };
+  readonly wire: Omit<WireCounts, 'bodyBytes'> & { openAt: number; firstFrameAt: number; snapshotDoneAt: number; duckdbAt: number };
+  readonly body: BodyTiming | null;
   readonly readyAt: number;
   readonly queryableAt: number;
   readonly partsRows: number;
@@ -121,17 +138,18 @@ export async function loadPage(page: Page, url: string, timeoutMs: number): Prom
   await cdp.detach();
   const metric = (name: string) => metrics.find((m) => m.name === name)?.value ?? 0;
   const w = inPage.wire;
+  const body = inPage.body;
   return {
     queryableMs,
     marks: {
       duckdbStarted: w.duckdbAt,
       socketOpen: w.openAt,
-      firstFrame: w.firstFrameAt,
-      snapshotReceived: w.snapshotDoneAt,
+      firstFrame: body ? body.responseStart : w.firstFrameAt,
+      snapshotReceived: body ? body.responseEnd : w.snapshotDoneAt,
       snapshotApplied: inPage.readyAt,
       queryable: inPage.queryableAt,
     },
-    wire: { frames: w.frames, bytes: w.bytes, textBytes: w.textBytes, binaryBytes: w.binaryBytes, binaryFrames: w.binaryFrames },
+    wire: { frames: w.frames, bytes: w.bytes + (body?.bytes ?? 0), bodyBytes: body?.bytes ?? 0, textBytes: w.textBytes, binaryBytes: w.binaryBytes, binaryFrames: w.binaryFrames },
     partsRows: inPage.partsRows,
     jsHeapUsedBytes: metric('JSHeapUsedSize'),
     jsHeapPeakBytes: Math.max(peakHeap, metric('JSHeapUsedSize')),
@@ -155,6 +173,12 @@ async function measureInPage(page: Page, timeoutMs: number): Promise<InPage> {
     const [row] = await hook.query('SELECT count(*)::BIGINT AS n FROM parts');
     const queryableAt = performance.now();
     const [memory] = await hook.query('SELECT coalesce(sum(memory_usage_bytes), 0)::BIGINT AS bytes FROM duckdb_memory()');
-    return { wire: { ...w.__ocmWire }, readyAt, queryableAt, partsRows: Number(row?.['n']), duckdbMemoryBytes: Number(memory?.['bytes']), timeOrigin: performance.timeOrigin };
+    // The last one: a reconnect fetches a fresh body, and that is the one the ready snapshot came from.
+    const entry = performance
+      .getEntriesByType('resource')
+      .filter((e) => e.name.includes('/snapshot/'))
+      .at(-1) as PerformanceResourceTiming | undefined;
+    const body = entry ? { bytes: entry.encodedBodySize || entry.transferSize, responseStart: entry.responseStart, responseEnd: entry.responseEnd } : null;
+    return { wire: { ...w.__ocmWire }, body, readyAt, queryableAt, partsRows: Number(row?.['n']), duckdbMemoryBytes: Number(memory?.['bytes']), timeOrigin: performance.timeOrigin };
   }, timeoutMs)) as InPage;
 }

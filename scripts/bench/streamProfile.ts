@@ -1,25 +1,26 @@
 /**
  * Where a page's time to queryable goes, measured one stage at a time on the same snapshot:
- * - the browser's receive rate with nothing else to do: a bare WebSocket on the engine's origin that only counts
- *   bytes (no DuckDB, no app);
- * - DuckDB-WASM's insert of every snapshot chunk, on its own: the snapshot is first read whole by a Node client,
- *   then loaded through the dashboard's own `createTableSync` into duckdb-wasm's Node build (the same wasm
- *   engine as the page's, without the worker hop).
+ * - the browser's receive rate with nothing else to do: the page's own path (a WebSocket for `hello`, then a
+ *   `fetch` of the snapshot body it names) on the engine's origin, only counting bytes (no DuckDB, no app);
+ * - DuckDB-WASM's insert of every snapshot table, on its own: the body is first read whole by a Node client,
+ *   then each table is loaded once (its pieces joined) through the dashboard's own `createTableSync` into
+ *   duckdb-wasm's Node build (the same wasm engine as the page's, without the worker hop).
  * The engine's own send rate is the plain Node client of `engineSocket.ts`.
  */
-import NodeWebSocket from 'ws';
 import type { BrowserContext } from 'playwright-core';
-import { decodeArrowFrame } from '../../shared/src/protocol/index.js';
 import { openNodeDatabase } from '../../tests/protocol/support/nodeDuckDb.js';
 import { createTableSync } from '../../ui/src/db/index.js';
+import { joinPieces, readSnapshotRecords } from './engineSocket.js';
 
 export interface StageTiming {
   readonly ms: number;
+  /** Socket bytes plus snapshot body bytes. */
   readonly bytes: number;
+  /** Socket frames plus body records (Node) or body reads (browser: slices as the network delivered them). */
   readonly frames: number;
 }
 
-/** A bare page-side WebSocket reading the whole snapshot, on a page of the engine's origin (cookie set before). */
+/** The page's snapshot path, bytes only: socket open → hello → fetch of the body read to its end. */
 export async function browserReceiveOnly(context: BrowserContext, baseUrl: string, timeoutMs: number): Promise<StageTiming> {
   const page = await context.newPage();
   try {
@@ -33,21 +34,55 @@ export async function browserReceiveOnly(context: BrowserContext, baseUrl: strin
           let opened = 0;
           let bytes = 0;
           let frames = 0;
-          const timer = setTimeout(() => reject(new Error(`no snapshot-done within ${limitMs} ms`)), limitMs);
+          let bodyEnd = -1;
+          let snapshotDone = false;
+          // Methods, not named functions: tsx wraps those in a `__name` helper the page does not have.
+          const run = {
+            fail(why: string): void {
+              clearTimeout(timer);
+              ws.close();
+              reject(new Error(why));
+            },
+            settleWhenBoth(): void {
+              if (bodyEnd < 0 || !snapshotDone) return;
+              clearTimeout(timer);
+              ws.close();
+              resolve({ ms: bodyEnd - opened, bytes, frames });
+            },
+            async readBody(path: string): Promise<void> {
+              // The dashboard's own request (engineConnection.ts `httpSnapshotBody`): the cookie carries the token.
+              const response = await fetch(path, { credentials: 'same-origin', cache: 'no-store' });
+              if (!response.ok || !response.body) {
+                run.fail(`the snapshot body was refused: HTTP ${response.status}`);
+                return;
+              }
+              const reader = response.body.getReader();
+              for (;;) {
+                const { done, value } = await reader.read();
+                if (done) break;
+                frames++;
+                bytes += value.byteLength;
+              }
+              bodyEnd = performance.now();
+              run.settleWhenBoth();
+            },
+          };
+          const timer = setTimeout(() => run.fail(`no snapshot-done within ${limitMs} ms`), limitMs);
           ws.onopen = () => (opened = performance.now());
-          ws.onerror = () => reject(new Error('the WebSocket was refused'));
+          ws.onerror = () => run.fail('the WebSocket was refused');
           ws.onmessage = (event) => {
             frames++;
             const data = event.data as string | ArrayBuffer;
-            if (typeof data !== 'string') {
-              bytes += data.byteLength;
-              return;
-            }
+            if (typeof data !== 'string') return void (bytes += data.byteLength);
             bytes += new TextEncoder().encode(data).byteLength;
-            if (!data.startsWith('{"type":"snapshot-done"')) return;
-            clearTimeout(timer);
-            ws.close();
-            resolve({ ms: performance.now() - opened, bytes, frames });
+            if (data.startsWith('{"type":"hello"')) {
+              const hello = JSON.parse(data) as { snapshotPath?: string };
+              if (hello.snapshotPath) run.readBody(hello.snapshotPath).catch((error: Error) => run.fail(`the snapshot body stopped: ${error.message}`));
+              else bodyEnd = performance.now();
+            } else if (data.startsWith('{"type":"snapshot-done"')) {
+              snapshotDone = true;
+              run.settleWhenBoth();
+            }
           };
         }),
       timeoutMs,
@@ -57,62 +92,53 @@ export async function browserReceiveOnly(context: BrowserContext, baseUrl: strin
   }
 }
 
-/** The snapshot's binary frames, as a Node client receives them (kept in memory: about one snapshot). */
-function readSnapshotFrames(port: number, token: string, timeoutMs: number): Promise<Uint8Array[]> {
-  return new Promise((resolve, reject) => {
-    const ws = new NodeWebSocket(`ws://127.0.0.1:${port}/ws`, { headers: { authorization: `Bearer ${token}` }, maxPayload: 2 ** 31 - 1, perMessageDeflate: false });
-    const frames: Uint8Array[] = [];
-    const timer = setTimeout(() => finish(new Error(`no snapshot within ${timeoutMs} ms`)), timeoutMs);
-    function finish(error?: Error) {
-      clearTimeout(timer);
-      ws.removeAllListeners('message');
-      ws.terminate();
-      if (error) reject(error);
-      else resolve(frames);
-    }
-    ws.on('error', (error) => finish(error));
-    ws.on('message', (data: Buffer, isBinary) => {
-      if (isBinary) frames.push(new Uint8Array(data));
-      else if (data.toString().startsWith('{"type":"snapshot-done"')) finish();
-    });
-  });
-}
-
-/** One table's share of the inserts: how many chunks (insert calls) it took, and how long they ran. */
+/** One table's share of the inserts: the pieces it came in, the inserts it took, and how long they ran. */
 export interface TableInsert {
   readonly table: string;
+  /** Body records (pieces of its IPC stream). */
   readonly chunks: number;
+  /** `loadChunk` calls: one per joined stream, normally one per table. */
+  readonly inserts: number;
   readonly bytes: number;
-  readonly largestChunkBytes: number;
+  readonly largestInsertBytes: number;
   readonly rows: number;
   readonly ms: number;
 }
 
-/** Loads every snapshot chunk into duckdb-wasm (Node build) the way the page does, and times only the inserts. */
+/**
+ * Loads the snapshot into duckdb-wasm (Node build) the way the page does (`snapshotLoader.ts`): each table's
+ * pieces joined up to its `end` piece, then one insert; times only the inserts.
+ */
 export async function duckdbInsertOnly(port: number, token: string, timeoutMs: number): Promise<StageTiming & { readonly tables: TableInsert[] }> {
-  const frames = await readSnapshotFrames(port, token, timeoutMs);
+  const records = await readSnapshotRecords(port, token, timeoutMs);
   const db = await openNodeDatabase(`bench_${process.pid}`);
   try {
     const sync = createTableSync(db);
     const tables = new Map<string, { -readonly [K in keyof TableInsert]: TableInsert[K] }>();
     let bytes = 0;
-    const started = performance.now();
-    for (const frame of frames) {
-      const decoded = decodeArrowFrame(frame);
-      if (!decoded.ok || decoded.value.header.type !== 'arrow-chunk') continue;
-      const { header, ipc } = decoded.value;
-      const begun = performance.now();
-      await sync.loadChunk(header.table, ipc, header.chunk === 0);
-      const entry = tables.get(header.table) ?? { table: header.table, chunks: 0, bytes: 0, largestChunkBytes: 0, rows: 0, ms: 0 };
-      entry.chunks++;
-      entry.bytes += frame.byteLength;
-      entry.largestChunkBytes = Math.max(entry.largestChunkBytes, frame.byteLength);
-      entry.rows += header.rows;
-      entry.ms += performance.now() - begun;
+    let insertMs = 0;
+    let gathered: Uint8Array[] = [];
+    for (const { header, ipc } of records) {
+      const entry = tables.get(header.table) ?? { table: header.table, chunks: 0, inserts: 0, bytes: 0, largestInsertBytes: 0, rows: 0, ms: 0 };
       tables.set(header.table, entry);
-      bytes += frame.byteLength;
+      entry.chunks++;
+      entry.bytes += ipc.byteLength;
+      entry.rows += header.rows;
+      bytes += ipc.byteLength;
+      gathered.push(ipc);
+      if (!header.end) continue;
+      const joined = joinPieces(gathered);
+      gathered = [];
+      const begun = performance.now();
+      await sync.loadChunk(header.table, joined, entry.inserts === 0);
+      const ms = performance.now() - begun;
+      entry.inserts++;
+      entry.largestInsertBytes = Math.max(entry.largestInsertBytes, joined.byteLength);
+      entry.ms += ms;
+      insertMs += ms;
     }
-    return { ms: performance.now() - started, bytes, frames: frames.length, tables: [...tables.values()] };
+    if (gathered.length > 0) throw new Error('the snapshot body ended inside a table (a piece without its end)');
+    return { ms: insertMs, bytes, frames: records.length, tables: [...tables.values()] };
   } finally {
     db.close();
   }

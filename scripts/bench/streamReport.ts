@@ -12,13 +12,20 @@ const mib = (bytes: number) => `${n(bytes / 2 ** 20)} MiB`;
 const mibKb = (kb: number | null) => (kb === null ? '—' : `${n(kb / 1024)} MiB`);
 const mark = (met: boolean | null) => (met === null ? 'not measured' : met ? 'met' : 'NOT met');
 
+/** The receive rate over the snapshot body's first to last byte (over the socket's frames without a body). */
+function receivedMiBps(l: PageLoad): string {
+  const span = l.marks.snapshotReceived - l.marks.firstFrame;
+  const bytes = l.wire.bodyBytes > 0 ? l.wire.bodyBytes : l.wire.bytes;
+  return span > 0 ? (bytes / 2 ** 20 / (span / 1000)).toFixed(0) : '—';
+}
+
 function loadRow(label: string, l: PageLoad): string {
-  const mbps = l.marks.snapshotReceived > l.marks.firstFrame ? (l.wire.bytes / 2 ** 20 / ((l.marks.snapshotReceived - l.marks.firstFrame) / 1000)).toFixed(0) : '—';
-  return `| ${label} | ${s(l.queryableMs)} | ${s(l.marks.duckdbStarted)} | ${s(l.marks.snapshotReceived)} | ${s(l.marks.snapshotApplied)} | ${mib(l.wire.bytes)} (${n(l.wire.frames)} frames) | ${mbps} | ${mib(l.jsHeapPeakBytes)} / ${mib(l.jsHeapUsedBytes)} | ${mib(l.duckdbMemoryBytes)} | ${n(l.partsRows)} |`;
+  const wire = `${mib(l.wire.bytes)} (body ${mib(l.wire.bodyBytes)} + ${n(l.wire.frames)} socket frames)`;
+  return `| ${label} | ${s(l.queryableMs)} | ${s(l.marks.duckdbStarted)} | ${s(l.marks.snapshotReceived)} | ${s(l.marks.snapshotApplied)} | ${wire} | ${receivedMiBps(l)} | ${mib(l.jsHeapPeakBytes)} / ${mib(l.jsHeapUsedBytes)} | ${mib(l.duckdbMemoryBytes)} | ${n(l.partsRows)} |`;
 }
 
 const LOAD_HEADER = [
-  '| page | goto → queryable | DuckDB started | last snapshot frame | snapshot applied | bytes on the wire | MiB/s received | JS heap, main thread (peak / end) | DuckDB memory | parts rows |',
+  '| page | goto → queryable | DuckDB started | last byte of the snapshot body | snapshot applied | bytes on the wire (socket + snapshot body) | MiB/s received (body) | JS heap, main thread (peak / end) | DuckDB memory | parts rows |',
   '|---|---|---|---|---|---|---|---|---|---|',
 ];
 
@@ -48,9 +55,9 @@ export function renderStreamMarkdown(f: StreamFigures, command: string): string 
     '',
   ];
   const stages: [string, StageTiming | null][] = [
-    ['engine → plain Node WebSocket client (the engine\'s send rate on loopback)', f.nodeProbe],
-    ['engine → bare WebSocket in Chromium, bytes only counted (the browser\'s receive rate)', f.profile.browserReceive],
-    ['every snapshot chunk inserted into DuckDB-WASM (Node build, same wasm, no worker hop), frames already in memory', f.profile.duckdbInsert],
+    ['engine → plain Node client, WebSocket + `fetch` of the snapshot body (the engine\'s send rate on loopback)', f.nodeProbe],
+    ['engine → Chromium, the page\'s path alone (WebSocket, then `fetch` of the body), bytes only counted (the browser\'s receive rate)', f.profile.browserReceive],
+    ['DuckDB-WASM inserts (Node build, same wasm, no worker hop), each table inserted once (its pieces joined), body already in memory', f.profile.duckdbInsert],
   ];
   if (stages.some(([, t]) => t)) {
     out.push('Each stage of the path alone, on the same snapshot:', '', '| stage | time | bytes | rate |', '|---|---|---|---|');
@@ -64,17 +71,17 @@ export function renderStreamMarkdown(f: StreamFigures, command: string): string 
   const inserts = f.profile.duckdbInsert?.tables ?? [];
   if (inserts.length) {
     out.push(
-      'DuckDB-WASM inserts by table (Node build; one `insertArrowFromIPCStream` per chunk):',
+      'DuckDB-WASM inserts by table (Node build; each table inserted once (its pieces joined): one `insertArrowFromIPCStream` per IPC stream, normally one per table):',
       '',
-      '| table | chunks | MiB | largest chunk | rows | insert time | MiB/s |',
-      '|---|---|---|---|---|---|---|',
+      '| table | body pieces | inserts | MiB | largest insert | rows | insert time | MiB/s |',
+      '|---|---|---|---|---|---|---|---|',
       ...[...inserts]
         .sort((a, b) => b.ms - a.ms)
-        .map((t) => `| ${t.table} | ${n(t.chunks)} | ${(t.bytes / 2 ** 20).toFixed(1)} | ${(t.largestChunkBytes / 2 ** 20).toFixed(2)} MiB | ${n(t.rows)} | ${s(t.ms)} | ${t.ms > 0 ? n(t.bytes / 2 ** 20 / (t.ms / 1000)) : '—'} |`),
+        .map((t) => `| ${t.table} | ${n(t.chunks)} | ${n(t.inserts)} | ${(t.bytes / 2 ** 20).toFixed(1)} | ${(t.largestInsertBytes / 2 ** 20).toFixed(2)} MiB | ${n(t.rows)} | ${s(t.ms)} | ${t.ms > 0 ? n(t.bytes / 2 ** 20 / (t.ms / 1000)) : '—'} |`),
       '',
     );
   }
-  if (f.browserPssKb) out.push(`Chromium (all its processes, PSS, sampled every 500 ms) during the first single-page load: peak ${mibKb(f.browserPssKb.peak)}, ${mibKb(f.browserPssKb.loaded)} once queryable. The main thread's JS heap stays small because Arrow frames are ArrayBuffers, which V8 keeps outside the heap it reports; they show in the process's memory instead.`, '');
+  if (f.browserPssKb) out.push(`Chromium (all its processes, PSS, sampled every 500 ms) during the first single-page load: peak ${mibKb(f.browserPssKb.peak)}, ${mibKb(f.browserPssKb.loaded)} once queryable. The main thread's JS heap stays small because the snapshot body's slices and Arrow pieces are ArrayBuffers, which V8 keeps outside the heap it reports; they show in the process's memory instead.`, '');
   const c = f.concurrent;
   if (c) {
     out.push(
@@ -93,9 +100,11 @@ export function renderStreamMarkdown(f: StreamFigures, command: string): string 
     '### Method',
     '',
     '- The corpus is indexed first (`opencode-monitor index` into a fresh state dir), so `start` is warm and the figures are the stream, not the index.',
-    '- Each page is a fresh tab in the system Chromium (playwright-core, headless). A `WebSocket` subclass installed before the app counts every frame the page receives (text frames as UTF-8 bytes) and marks times; "snapshot applied" is `window.opencodeMonitor.ready` (snapshot-done applied to DuckDB-WASM), "queryable" is the answer to `SELECT count(*) FROM parts` right after it.',
+    '- Protocol 3: the snapshot\'s tables come as an HTTP body, not as WebSocket frames. `hello` names a single-use path (`/snapshot/<ticket>`, same token as the socket); the page `fetch`es it and gets each table as one Arrow IPC stream cut into `arrow-chunk` records; deltas stay on the socket, and `snapshot-done` follows once the body was written. Why: on this machine Chromium receives a WebSocket at about 80 MiB/s but a `fetch` body at about 600 MiB/s (a bare 600 MiB transfer of each, measured by hand), so the socket, not the engine or DuckDB, bounded the load.',
+    '- "Bytes on the wire" are the socket\'s frames (text as UTF-8 bytes) plus the snapshot body.',
+    '- Each page is a fresh tab in the system Chromium (playwright-core, headless). A `WebSocket` subclass installed before the app counts every frame the page receives (text frames as UTF-8 bytes) and marks times; the snapshot body\'s size and its first and last byte come from the page\'s Resource Timing entry for `/snapshot/` (`encodedBodySize`, `responseStart`, `responseEnd`); "snapshot applied" is `window.opencodeMonitor.ready` (snapshot-done applied to DuckDB-WASM), "queryable" is the answer to `SELECT count(*) FROM parts` right after it.',
     '- JS heap is the page main thread\'s (CDP `Performance.getMetrics` JSHeapUsedSize); DuckDB-WASM runs in a worker, so its memory is reported by DuckDB itself (`duckdb_memory()`); Chromium PSS sums all its processes from /proc.',
-    '- "RSS flat": the engine\'s VmRSS, sampled every 250 ms while all pages load, may grow by at most pages × the 8 MiB flow-control bound plus one snapshot of slack; buffering each page\'s snapshot would cost pages × snapshot.',
+    '- "RSS flat": the engine\'s VmRSS, sampled every 250 ms while all pages load, may grow by at most pages × the 8 MiB flow-control bound (the body is written through the same paced sender as the socket) plus one snapshot of slack; buffering each page\'s snapshot would cost pages × snapshot.',
     '',
   );
   return out.join('\n');
@@ -104,11 +113,12 @@ export function renderStreamMarkdown(f: StreamFigures, command: string): string 
 export function renderStreamText(f: StreamFigures): string {
   const lines = [
     `corpus: ${n(f.corpus.parts)} parts; index ${f.index ? s(f.index.wallMs) : 'reused'}; engine warm start ${s(f.engine.startMs)}`,
-    ...f.single.map((l, i) => `run ${i + 1}: queryable ${s(l.queryableMs)}; duckdb ${s(l.marks.duckdbStarted)}, last frame ${s(l.marks.snapshotReceived)}, applied ${s(l.marks.snapshotApplied)}; ${mib(l.wire.bytes)} on the wire; heap peak ${mib(l.jsHeapPeakBytes)} (end ${mib(l.jsHeapUsedBytes)}), duckdb ${mib(l.duckdbMemoryBytes)}`),
+    ...f.single.map((l, i) => `run ${i + 1}: queryable ${s(l.queryableMs)}; duckdb ${s(l.marks.duckdbStarted)}, body last byte ${s(l.marks.snapshotReceived)}, applied ${s(l.marks.snapshotApplied)}; ${mib(l.wire.bytes)} on the wire (body ${mib(l.wire.bodyBytes)}, ${receivedMiBps(l)} MiB/s); heap peak ${mib(l.jsHeapPeakBytes)} (end ${mib(l.jsHeapUsedBytes)}), duckdb ${mib(l.duckdbMemoryBytes)}`),
   ];
-  if (f.nodeProbe) lines.push(`node client snapshot: ${mib(f.nodeProbe.bytes)} in ${s(f.nodeProbe.ms)}`);
-  if (f.profile.browserReceive) lines.push(`bare browser WebSocket: ${mib(f.profile.browserReceive.bytes)} in ${s(f.profile.browserReceive.ms)}`);
-  if (f.profile.duckdbInsert) lines.push(`DuckDB-WASM inserts alone (Node build): ${mib(f.profile.duckdbInsert.bytes)} in ${s(f.profile.duckdbInsert.ms)}`);
+  const rate = (t: StageTiming) => (t.ms > 0 ? `${n(t.bytes / 2 ** 20 / (t.ms / 1000))} MiB/s` : '—');
+  if (f.nodeProbe) lines.push(`node client snapshot (socket + body): ${mib(f.nodeProbe.bytes)} in ${s(f.nodeProbe.ms)} (${rate(f.nodeProbe)})`);
+  if (f.profile.browserReceive) lines.push(`bare browser receive (socket + fetch of the body): ${mib(f.profile.browserReceive.bytes)} in ${s(f.profile.browserReceive.ms)} (${rate(f.profile.browserReceive)})`);
+  if (f.profile.duckdbInsert) lines.push(`DuckDB-WASM inserts alone (Node build, each table once): ${mib(f.profile.duckdbInsert.bytes)} in ${s(f.profile.duckdbInsert.ms)} (${rate(f.profile.duckdbInsert)})`);
   const c = f.concurrent;
   if (c) lines.push(`${c.pages} pages: all queryable in ${s(c.wallMs)} (median ${s(median(c.loads.map((l) => l.queryableMs)))}); engine RSS ${mibKb(c.rss.baselineKb)} → peak ${mibKb(c.rss.peakKb)} (+${mibKb(c.rss.growthKb)})`);
   lines.push(...f.goals.map((g) => `goal: ${g.name}: ${g.actual} (target ${g.target}) — ${mark(g.met)}`), ...f.errors.map((e) => `error: ${e}`));
