@@ -94,7 +94,8 @@ function checkHeader(h: Record<string, unknown>): Result<ArrowFrameHeader> {
     case 'arrow-chunk':
       if (!isCount(h.chunk)) return badMessage('"arrow-chunk" needs a non-negative integer "chunk"');
       if (typeof h.end !== 'boolean') return badMessage('"arrow-chunk" needs a boolean "end"');
-      return ok({ type, table, rows, chunk: h.chunk, end: h.end });
+      if (!isCount(h.streamBytes)) return badMessage('"arrow-chunk" needs a non-negative integer "streamBytes"');
+      return ok({ type, table, rows, chunk: h.chunk, end: h.end, streamBytes: h.streamBytes });
     case 'table-upsert':
       if (!isSeq(h.seq)) return badMessage('"table-upsert" needs a non-negative integer "seq"');
       if (!isKeyList(h.deletes)) return badMessage('"table-upsert" needs a "deletes" list of key tuples');

@@ -172,6 +172,8 @@ export interface ArrowChunkHeader {
   readonly rows: number;
   /** This piece ends an IPC stream: load what has been gathered. */
   readonly end: boolean;
+  /** Bytes of the whole IPC stream this piece belongs to, so the client gathers it in one buffer, copied once. */
+  readonly streamBytes: number;
 }
 
 /**

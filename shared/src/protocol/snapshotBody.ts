@@ -22,7 +22,10 @@ export function snapshotRecordHead(header: ArrowChunkHeader, ipcBytes: number): 
 }
 
 export interface SnapshotBodyReader {
-  /** Takes the next slice of the body; returns the records it completed (each `ipc` owns its bytes). */
+  /**
+   * Takes the next slice of the body; returns the records it completed. A record that lies inside the slice is a
+   * view into it (no copy); one that straddles slices is gathered into its own buffer.
+   */
   push(slice: Uint8Array): Result<DecodedArrowFrame<ArrowChunkHeader>[]>;
   /** The body ended: a problem when it stopped inside a record. */
   finish(): Result<void>;
@@ -61,6 +64,15 @@ export function createSnapshotBodyReader(): SnapshotBodyReader {
           const length = new DataView(lengthBytes.buffer).getUint32(0, true);
           if (length < 4 || length > MAX_SNAPSHOT_RECORD_BYTES) {
             return (broken = fail({ code: 'protocol.bad-message', message: `snapshot body record of ${length} bytes (allowed: 4 to ${MAX_SNAPSHOT_RECORD_BYTES})` }));
+          }
+          if (slice.length - at >= length) {
+            // The common case for small records: the whole record is in this slice.
+            const frame = complete(slice.subarray(at, at + length));
+            if (!frame.ok) return (broken = frame);
+            done.push(frame.value);
+            at += length;
+            lengthFilled = 0;
+            continue;
           }
           record = new Uint8Array(length);
           recordFilled = 0;

@@ -1,6 +1,6 @@
 /**
  * Loads a snapshot body (protocol 3, `shared/src/protocol/snapshotBody.ts`) into DuckDB: each table's pieces are
- * gathered into one Arrow IPC stream and inserted at once. Reading runs ahead of inserting by a bounded amount,
+ * gathered into one buffer of the size the first piece announces (one copy per byte) and inserted at once. Reading runs ahead of inserting by a bounded amount,
  * so the network keeps delivering the next tables while DuckDB inserts the current one, without the page holding
  * the whole snapshot when DuckDB is the slower side.
  */
@@ -19,15 +19,19 @@ export interface SnapshotLoadProgress {
   loaded(table: TableName, rows: number): void;
 }
 
-function concat(pieces: readonly Uint8Array[]): Uint8Array {
-  if (pieces.length === 1) return pieces[0]!;
-  const joined = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const piece of pieces) {
-    joined.set(piece, at);
-    at += piece.length;
-  }
-  return joined;
+/** Largest joined stream the page gathers in one buffer (typed arrays stop near 2 GiB in some browsers). */
+const MAX_STREAM_BYTES = 2 ** 31 - 1;
+
+/** One table stream being gathered: a buffer of the size its first piece announced, filled piece by piece. */
+interface Gathering {
+  readonly table: TableName;
+  readonly bytes: Uint8Array;
+  filled: number;
+  rows: number;
+}
+
+function badBody(message: string): Result<never> {
+  return fail({ code: 'protocol.bad-message', message: `snapshot body: ${message}` });
 }
 
 export async function loadSnapshotBody(path: string, fetchBody: FetchSnapshotBody, tables: TableSync, progress: SnapshotLoadProgress): Promise<Result<void>> {
@@ -75,8 +79,8 @@ export async function loadSnapshotBody(path: string, fetchBody: FetchSnapshotBod
   const reading = read();
 
   const created = new Set<TableName>();
-  let gathered: Uint8Array[] = [];
-  let gatheredRows = 0;
+  let gathering: Gathering | undefined;
+  let problem: Result<never> | undefined;
   try {
     for (;;) {
       const frame = queue.shift();
@@ -87,22 +91,32 @@ export async function loadSnapshotBody(path: string, fetchBody: FetchSnapshotBod
       }
       queuedBytes -= frame.ipc.length;
       nudge('reader');
-      gathered.push(frame.ipc);
-      gatheredRows += frame.header.rows;
-      if (!frame.header.end) continue;
-      const { table } = frame.header;
-      await tables.loadChunk(table, concat(gathered), !created.has(table));
+      const { header, ipc } = frame;
+      if (!gathering) {
+        if (header.streamBytes > MAX_STREAM_BYTES) return (problem = badBody(`a ${header.table} stream of ${header.streamBytes} bytes is more than this page can hold`));
+        gathering = { table: header.table, bytes: new Uint8Array(header.streamBytes), filled: 0, rows: 0 };
+      }
+      if (header.table !== gathering.table || gathering.filled + ipc.length > gathering.bytes.length) {
+        return (problem = badBody(`a piece of ${header.table} does not fit the ${gathering.table} stream it continues`));
+      }
+      gathering.bytes.set(ipc, gathering.filled);
+      gathering.filled += ipc.length;
+      gathering.rows += header.rows;
+      if (!header.end) continue;
+      if (gathering.filled !== gathering.bytes.length) return (problem = badBody(`the ${header.table} stream ended at ${gathering.filled} of ${gathering.bytes.length} bytes`));
+      const { table, bytes, rows } = gathering;
+      gathering = undefined;
+      await tables.loadChunk(table, bytes, !created.has(table));
       created.add(table);
-      progress.loaded(table, gatheredRows);
-      gathered = [];
-      gatheredRows = 0;
+      progress.loaded(table, rows);
     }
   } finally {
     abort.abort();
     nudge('reader');
     await reading;
   }
+  if (problem) return problem;
   if (readProblem) return readProblem;
-  if (gathered.length > 0) return fail({ code: 'protocol.bad-message', message: 'the snapshot body ended inside a table (a piece without its end)' });
+  if (gathering) return badBody(`it ended inside the ${gathering.table} stream (a piece without its end)`);
   return ok(undefined);
 }

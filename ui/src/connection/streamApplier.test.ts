@@ -31,9 +31,9 @@ function body(pieces: readonly [ArrowChunkHeader, Uint8Array][]): Uint8Array[] {
 }
 const partsBody = () =>
   body([
-    [{ type: 'arrow-chunk', table: 'parts', chunk: 0, rows: 0, end: false }, new Uint8Array([1, 2])],
-    [{ type: 'arrow-chunk', table: 'parts', chunk: 1, rows: 2, end: true }, new Uint8Array([3])],
-    [{ type: 'arrow-chunk', table: 'parts', chunk: 2, rows: 1, end: true }, new Uint8Array([4, 5, 6])],
+    [{ type: 'arrow-chunk', table: 'parts', chunk: 0, rows: 0, end: false, streamBytes: 3 }, new Uint8Array([1, 2])],
+    [{ type: 'arrow-chunk', table: 'parts', chunk: 1, rows: 2, end: true, streamBytes: 3 }, new Uint8Array([3])],
+    [{ type: 'arrow-chunk', table: 'parts', chunk: 2, rows: 1, end: true, streamBytes: 3 }, new Uint8Array([4, 5, 6])],
   ]);
 const ipc = new Uint8Array([1]);
 const upsert = (seq: number) => encodeArrowFrame({ type: 'table-upsert', table: 'parts', seq, rows: 1, deletes: [] }, ipc);
@@ -107,7 +107,7 @@ describe('stream applier', () => {
     const { state, applier } = setup();
     await applier.text('{oops');
     await applier.binary(new Uint8Array([9, 9]));
-    await applier.binary(encodeArrowFrame({ type: 'arrow-chunk', table: 'parts', chunk: 0, rows: 1, end: true }, ipc));
+    await applier.binary(encodeArrowFrame({ type: 'arrow-chunk', table: 'parts', chunk: 0, rows: 1, end: true, streamBytes: 1 }, ipc));
     await snapshotAt(applier, 0);
     expect(state.problems.map((p) => p.code)).toEqual(['protocol.bad-message', 'protocol.bad-message', 'protocol.bad-message']);
     expect(state.problems[2]!.message).toMatch(/belongs in the snapshot body/);
@@ -120,7 +120,9 @@ describe('stream applier', () => {
       () => undefined,
       () => whole.slice(0, whole.length - 1),
       () => [new Uint8Array([255, 255, 255, 255])],
-      () => body([[{ type: 'arrow-chunk', table: 'parts', chunk: 0, rows: 2, end: true }, ipc]]),
+      () => body([[{ type: 'arrow-chunk', table: 'parts', chunk: 0, rows: 2, end: true, streamBytes: 1 }, ipc]]),
+      () => body([[{ type: 'arrow-chunk', table: 'parts', chunk: 0, rows: 3, end: true, streamBytes: 2 }, ipc]]),
+      () => body([[{ type: 'arrow-chunk', table: 'parts', chunk: 0, rows: 3, end: false, streamBytes: 1 }, ipc], [{ type: 'arrow-chunk', table: 'parts', chunk: 1, rows: 0, end: true, streamBytes: 1 }, ipc]]),
     ];
     for (const bodies of cases) {
       const { state, events, applier } = setup(bodies);

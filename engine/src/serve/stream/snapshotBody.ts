@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
 import { tableFromIPC } from 'apache-arrow';
 import { fail, ok, SNAPSHOT_BODY_CONTENT_TYPE, snapshotRecordHead, type Result } from '../../../../shared/src/index.js';
-import { spliceIpcStreams } from '../../arrow/index.js';
+import { spliceIpcStreams, type IpcPiece } from '../../arrow/index.js';
 import type { TableSnapshot } from './engineSnapshot.js';
 import { createPacedSender } from './pacedSender.js';
 
@@ -25,6 +25,16 @@ interface BodyRecord {
   readonly ipc: Uint8Array;
 }
 
+/** Bytes of the joined stream that starts at piece `from`. */
+function bytesUntilEnd(pieces: readonly IpcPiece[], from: number): number {
+  let bytes = 0;
+  for (let i = from; i < pieces.length; i++) {
+    bytes += pieces[i]!.ipc.length;
+    if (pieces[i]!.end) break;
+  }
+  return bytes;
+}
+
 /** The records of a snapshot body, in send order, and their total size. */
 export function snapshotBodyRecords(tables: readonly TableSnapshot[]): { readonly records: BodyRecord[]; readonly bytes: number } {
   const records: BodyRecord[] = [];
@@ -32,10 +42,12 @@ export function snapshotBodyRecords(tables: readonly TableSnapshot[]): { readonl
   for (const table of tables) {
     const pieces = spliceIpcStreams(table.chunks);
     const joinedStreams = pieces.filter((p) => p.end).length;
+    let streamBytes = 0;
     pieces.forEach((piece, chunk) => {
+      if (chunk === 0 || pieces[chunk - 1]!.end) streamBytes = bytesUntilEnd(pieces, chunk);
       // Rows travel with the piece that ends a stream; a table joined into one stream needs no decoding to count.
       const rows = joinedStreams === 1 ? (piece.end ? table.rows : 0) : tableFromIPC(table.chunks[piece.source]!).numRows;
-      const head = snapshotRecordHead({ type: 'arrow-chunk', table: table.name, chunk, rows, end: piece.end }, piece.ipc.length);
+      const head = snapshotRecordHead({ type: 'arrow-chunk', table: table.name, chunk, rows, end: piece.end, streamBytes }, piece.ipc.length);
       records.push({ head, ipc: piece.ipc });
       bytes += head.length + piece.ipc.length;
     });
