@@ -215,6 +215,27 @@ describe('client session', () => {
     expect(hub.snapshotBodies.serve(id, fakeResponse() as unknown as http.ServerResponse)).toBe(false);
   });
 
+  it('lets a slow reader take longer than the fetch deadline once it has started reading', async () => {
+    const hub = createStreamHub({ snapshot: () => snapshotOf(3), snapshotBodyTtlMs: 30 });
+    const closed: string[] = [];
+    const socket = { ...fakeSocket(), close: (code: number, reason: string) => void closed.push(`${code} ${reason}`) };
+    hub.attach(socket, { logger: silentLogger });
+    for (let i = 0; i < 20; i++) (await flush(), socket.ack());
+    const hello = decodeServerMessage(socket.frames[0] as string);
+    const id = hello.ok && hello.value.type === 'hello' ? hello.value.snapshotPath!.split('/').pop()! : '';
+    const pending: (() => void)[] = [];
+    const slow = { ...fakeResponse(), write: (_chunk: Uint8Array, done?: () => void) => (pending.push(() => done?.()), false) };
+    expect(hub.snapshotBodies.serve(id, slow as unknown as http.ServerResponse, 16)).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(closed).toEqual([]);
+    for (let i = 0; i < 200 && !describeFrames(socket.frames).includes('snapshot-done:0'); i++) {
+      pending.splice(0).forEach((done) => done());
+      await flush();
+      socket.ack();
+    }
+    expect(describeFrames(socket.frames)).toEqual(['hello:snapshot:0', 'live-state:0', 'snapshot-done:0']);
+  });
+
   it('cancels the body of a client that goes away, and serves each body once', async () => {
     const hub = createStreamHub({ snapshot: () => snapshotOf(3) });
     const socket = fakeSocket();

@@ -76,6 +76,7 @@ export interface SnapshotTickets {
 export function createSnapshotTickets(options: { readonly ttlMs?: number } = {}): SnapshotTickets {
   const ttlMs = options.ttlMs ?? DEFAULT_TICKET_TTL_MS;
   const waiting = new Map<string, { records: BodyRecord[]; bytes: number; settle: (result: Result<void>) => void; attach: (stop: (reason: string) => void) => void }>();
+  // The expiry covers the wait for the fetch only: a large body to a slow reader may take longer to write.
 
   return {
     issue(tables) {
@@ -94,7 +95,15 @@ export function createSnapshotTickets(options: { readonly ttlMs?: number } = {})
       };
       const expiry = setTimeout(() => settle(fail({ code: 'protocol.disconnected', message: `the snapshot body was not fetched within ${ttlMs} ms` })), ttlMs);
       expiry.unref?.();
-      waiting.set(id, { records, bytes, settle, attach: (stop) => (stopWriting = stop) });
+      waiting.set(id, {
+        records,
+        bytes,
+        settle,
+        attach: (stop) => {
+          clearTimeout(expiry);
+          stopWriting = stop;
+        },
+      });
       return {
         id,
         path: `${SNAPSHOT_BODY_PATH}${id}`,
