@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type http from 'node:http';
-import { applyLiveDiff, createSnapshotBodyReader, decodeArrowFrame, decodeServerMessage, emptyLiveState, SOURCES_TABLE, type ServerMessage } from '../../../../shared/src/index.js';
+import { applyLiveDiff, createSnapshotBodyReader, decodeArrowFrame, decodeServerMessage, emptyLiveState, PROJECTS_TABLE, SOURCES_TABLE, type ServerMessage } from '../../../../shared/src/index.js';
 import { buildIpc } from '../../arrow/index.js';
 import { silentLogger } from '../../log.js';
 import type { EngineSnapshot } from './engineSnapshot.js';
@@ -118,6 +118,17 @@ describe('client session', () => {
     await drain(socket, hub);
     expect(describeFrames(socket.frames)).toEqual(['hello:snapshot:1', 'live-state:1', 'snapshot-done:1', 'table-replace:2', 'notification:3']);
     expect(socket.bodies).toEqual(['body:sources=2']);
+  });
+
+  it('sends the smallest tables first, so summary panels can show while large tables load', async () => {
+    const big = snapshotOf(50).tables[0]!;
+    const hub = createStreamHub({ snapshot: () => ({ ...snapshotOf(1), tables: [{ ...big }, { name: 'projects', rows: 0, chunks: [buildIpc(PROJECTS_TABLE, [])] }] }) });
+    const socket = fakeSocket();
+    hub.attach(socket, { logger: silentLogger });
+    await drain(socket, hub);
+    const hello = decodeServerMessage(socket.frames[0] as string);
+    expect(hello.ok && hello.value.type === 'hello' && hello.value.tables).toEqual(['projects', 'sources']);
+    expect(socket.bodies).toEqual(['body:projects=0,sources=50']);
   });
 
   it('gives a live-only client (the tray) the live state and notifications, and no table at all', async () => {

@@ -84,6 +84,8 @@ export interface ClientSession {
 }
 
 type RangeOutcome = 'done' | 'evicted' | 'stopped';
+
+const byteSize = (chunks: readonly Uint8Array[]) => chunks.reduce((n, c) => n + c.length, 0);
 const PAGE = 256;
 
 export function createClientSession(socket: StreamSocket, source: StreamSource, options: SessionOptions): ClientSession {
@@ -110,7 +112,9 @@ export function createClientSession(socket: StreamSocket, source: StreamSource, 
     snapshots++;
     const { seq, snapshot: full, live } = await source.takeSnapshot();
     if (!current(gen)) return false;
-    const snapshot = options.liveOnly ? { ...full, tables: [] } : full;
+    // Smallest tables first: the page can show its summary panels while the large per-row tables still load.
+    const bySize = [...full.tables].sort((a, b) => byteSize(a.chunks) - byteSize(b.chunks));
+    const snapshot = { ...full, tables: options.liveOnly ? [] : bySize };
     const tableRows = Object.fromEntries(snapshot.tables.map((t) => [t.name, t.rows]));
     const engine = { ...snapshot, tables: snapshot.tables.map((t) => t.name) };
     body?.cancel('a newer snapshot replaced this one');
