@@ -34,7 +34,13 @@ function badBody(message: string): Result<never> {
   return fail({ code: 'protocol.bad-message', message: `snapshot body: ${message}` });
 }
 
-export async function loadSnapshotBody(path: string, fetchBody: FetchSnapshotBody, tables: TableSync, progress: SnapshotLoadProgress): Promise<Result<void>> {
+export async function loadSnapshotBody(
+  path: string,
+  fetchBody: FetchSnapshotBody,
+  tables: TableSync,
+  progress: SnapshotLoadProgress,
+  readAheadBytes = READ_AHEAD_BYTES,
+): Promise<Result<void>> {
   const abort = new AbortController();
   const opened = await fetchBody(path, abort.signal);
   if (!opened.ok) return opened;
@@ -64,7 +70,7 @@ export async function loadSnapshotBody(path: string, fetchBody: FetchSnapshotBod
           progress.received(frame.header.table, frame.ipc.length);
         }
         nudge('loader');
-        while (queuedBytes > READ_AHEAD_BYTES && !abort.signal.aborted) await new Promise<void>((resolve) => (wakeReader = resolve));
+        while (queuedBytes > readAheadBytes && !abort.signal.aborted) await new Promise<void>((resolve) => (wakeReader = resolve));
         if (abort.signal.aborted) return;
       }
       const end = reader.finish();
