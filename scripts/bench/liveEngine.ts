@@ -32,10 +32,10 @@ export async function measureLiveEngine(options: { dataDir: string; stateDir: st
   const writer = createLiveWriter(path.join(options.dataDir, 'opencode.db'));
   const result = { attempted: 0, bodyMs: [] as number[], derivedMs: [] as number[], missed: 0 };
   let pending: { partId: string; committedAt: number; body?: number; derived?: number } | undefined;
-  // The newest parts chunk holds an upserted row: looking there is enough, and cheap.
+  // The newest parts chunk holds an upserted row: looking there is enough, and cheap (a whole snapshot would read
+  // every saved parts segment from disk, hundreds of MB, inside the change listener).
   const newestPartIds = (): string[] => {
-    const chunks = indexer.store.snapshot('parts');
-    const last = chunks[chunks.length - 1];
+    const last = indexer.store.newestChunk('parts');
     return last ? (tableFromIPC(last).getChild('id')?.toArray() as string[]) : [];
   };
   const unsubscribe = indexer.onChange((tables) => {

@@ -31,6 +31,10 @@ describe('buckets', () => {
     const plan = splitByBucket({ ...input([]), sessions: sessions as unknown as DeriveInput['sessions'] }, tree, new Set(), 8);
     expect(plan.bucketOfSession('g')).toBe(bucketOf('r', 8));
     expect(plan.inputs[bucketOf('r', 8)]!.sessions.map((s) => s.id)).toEqual(['r', 'c', 'g']);
+    // Only the buckets asked for are split out.
+    const only = plan.inputsFor([bucketOf('r', 8)]);
+    expect([...only.keys()]).toEqual([bucketOf('r', 8)]);
+    expect(only.get(bucketOf('r', 8))!.sessions.map((s) => s.id)).toEqual(['r', 'c', 'g']);
   });
 
   it('is not separable when an answer lies in another tree than its question, unless the answer is a fork copy', () => {

@@ -8,6 +8,7 @@
  */
 import type { RowOf } from '../../../shared/src/index.js';
 import { sortDaily, type DeriveInput } from './derive.js';
+import type { MessageIndex } from './messageIndex.js';
 import type { TreePosition } from './tree.js';
 
 /** Enough that one bucket is a small fraction of a large history, few enough that merging them stays cheap. */
@@ -26,6 +27,8 @@ export function bucketOf(rootId: string, buckets: number = DERIVE_BUCKETS): numb
 export interface BucketPlan {
   /** One derive input per bucket (the sessions of its trees, their messages and delegations). */
   readonly inputs: DeriveInput[];
+  /** The inputs of these buckets only (one pass over all messages): what a live change recomputes. */
+  inputsFor(buckets: Iterable<number>): Map<number, DeriveInput>;
   /** The buckets of these messages (one pass over all messages). */
   bucketsOfMessages(ids: ReadonlySet<string>): Set<number>;
   /** The bucket of a session: its root's. */
@@ -37,7 +40,22 @@ export interface BucketPlan {
   readonly separable: boolean;
 }
 
-export function splitByBucket(input: DeriveInput, tree: ReadonlyMap<string, TreePosition>, forkCopyIds: ReadonlySet<string>, buckets: number = DERIVE_BUCKETS): BucketPlan {
+/** What a split can use instead of passes over every message (`MessageIndex`). */
+export interface SplitShortcuts {
+  /** The messages as `input.messages` holds them, by id and by session. */
+  readonly index?: Pick<MessageIndex, 'get' | 'sessionIds' | 'messagesOf'>;
+  /** Separability, when the caller already knows it (it checked what changed since it was last known). */
+  readonly separable?: boolean;
+}
+
+export function splitByBucket(
+  input: DeriveInput,
+  tree: ReadonlyMap<string, TreePosition>,
+  forkCopyIds: ReadonlySet<string>,
+  buckets: number = DERIVE_BUCKETS,
+  shortcuts: SplitShortcuts = {},
+): BucketPlan {
+  const { index } = shortcuts;
   const rootBucket = new Map<string, number>();
   const bucketOfRoot = (rootId: string) => {
     let b = rootBucket.get(rootId);
@@ -51,30 +69,55 @@ export function splitByBucket(input: DeriveInput, tree: ReadonlyMap<string, Tree
     if (b === undefined) sessionBucket.set(sessionId, (b = bucketOfRoot(tree.get(sessionId)?.rootId ?? sessionId)));
     return b;
   };
-  // Delegations are not split: their child session may lie in another tree (`delegationRows`).
-  const parts = Array.from({ length: buckets }, () => ({ sessions: [] as DeriveInput['sessions'][number][], messages: [] as DeriveInput['messages'][number][], delegations: [] }));
-  for (const s of input.sessions) parts[bucketOfSession(s.id)]!.sessions.push(s);
-  // Questions only: an answer's parent is a user message, and a map of every message costs a pass of its own.
-  const questionBucket = new Map<string, number>();
-  for (const m of input.messages) {
-    const b = bucketOfSession(m.sessionId);
-    if (m.role === 'user') questionBucket.set(m.id, b);
-    parts[b]!.messages.push(m);
-  }
-  let separable = true;
-  for (const m of input.messages) {
-    // Fork copies answer nothing (`deriveTables` leaves them out), wherever their question lies.
-    if (m.role !== 'assistant' || !m.parentId || forkCopyIds.has(m.id)) continue;
-    const question = questionBucket.get(m.parentId);
-    if (question !== undefined && question !== bucketOfSession(m.sessionId)) separable = false;
-  }
+  let separable = shortcuts.separable;
+  const checkSeparable = (): boolean => {
+    // Questions only: an answer's parent is a user message, and a map of every message costs a pass of its own.
+    const questionBucket = new Map<string, number>();
+    for (const m of input.messages) if (m.role === 'user') questionBucket.set(m.id, bucketOfSession(m.sessionId));
+    for (const m of input.messages) {
+      // Fork copies answer nothing (`deriveTables` leaves them out), wherever their question lies.
+      if (m.role !== 'assistant' || !m.parentId || forkCopyIds.has(m.id)) continue;
+      const question = questionBucket.get(m.parentId);
+      if (question !== undefined && question !== bucketOfSession(m.sessionId)) return false;
+    }
+    return true;
+  };
   const bucketsOfMessages = (ids: ReadonlySet<string>) => {
     const found = new Set<number>();
-    if (ids.size > 0) for (const m of input.messages) if (ids.has(m.id)) found.add(bucketOfSession(m.sessionId));
+    if (ids.size === 0) return found;
+    if (index) {
+      for (const id of ids) {
+        const m = index.get(id);
+        if (m) found.add(bucketOfSession(m.sessionId));
+      }
+    } else for (const m of input.messages) if (ids.has(m.id)) found.add(bucketOfSession(m.sessionId));
     return found;
   };
-  const inputs = parts.map((p) => ({ ...input, ...p, tree, forkCopyIds }));
-  return { inputs, bucketsOfMessages, bucketOfSession, separable };
+  const inputsFor = (wanted: Iterable<number>) => {
+    // Delegations are not split: their child session may lie in another tree (`delegationRows`).
+    const parts = new Map<number, { sessions: DeriveInput['sessions'][number][]; messages: DeriveInput['messages'][number][]; delegations: [] }>();
+    for (const b of wanted) parts.set(b, { sessions: [], messages: [], delegations: [] });
+    for (const s of input.sessions) parts.get(bucketOfSession(s.id))?.sessions.push(s);
+    if (index) {
+      // The buckets' sessions (stored or not), their messages in list order: no pass over the others.
+      const sessionsOf = new Map<number, string[]>([...parts.keys()].map((b) => [b, []]));
+      for (const id of index.sessionIds()) sessionsOf.get(bucketOfSession(id))?.push(id);
+      for (const [b, ids] of sessionsOf) parts.get(b)!.messages = index.messagesOf(ids);
+    } else for (const m of input.messages) parts.get(bucketOfSession(m.sessionId))?.messages.push(m);
+    return new Map([...parts].map(([b, p]) => [b, { ...input, ...p, tree, forkCopyIds }]));
+  };
+  return {
+    get inputs() {
+      const all = inputsFor(Array.from({ length: buckets }, (_v, b) => b));
+      return Array.from({ length: buckets }, (_v, b) => all.get(b)!);
+    },
+    inputsFor,
+    bucketsOfMessages,
+    bucketOfSession,
+    get separable() {
+      return (separable ??= checkSeparable());
+    },
+  };
 }
 
 /** daily_stats of all buckets as one table: rows of the same (day, provider, model) summed. */

@@ -104,7 +104,7 @@ export function findForkCopies(messages: readonly MessageFacts[], sessionCreated
  * each one's fingerprint is built once: on a large history building them is most of a fork-copy search.
  */
 const fingerprints = new WeakMap<MessageFacts, string>();
-function fingerprint(m: MessageFacts): string {
+export function fingerprint(m: MessageFacts): string {
   let key = fingerprints.get(m);
   if (key === undefined) {
     key = `${m.role}|${m.createdAt}|${m.tokens.total}|${m.cost}|${m.modelId ?? ''}|${m.agent ?? ''}|${m.parentId === null ? 0 : 1}`;

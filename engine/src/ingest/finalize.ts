@@ -17,7 +17,7 @@ import {
 import { buildIpc, setBoolColumn } from '../arrow/index.js';
 import type { MessageFacts } from '../derive/index.js';
 import { buildSecurityTables, type SequenceRuleSet } from '../security/index.js';
-import { DerivedBuckets, type DeriveSummary } from './derivedBuckets.js';
+import { DerivedBuckets, type ChangedMessages, type DeriveSummary } from './derivedBuckets.js';
 import type { IngestState } from './ingestState.js';
 import { readScoredCalls } from './securityInput.js';
 
@@ -29,8 +29,8 @@ export interface Derived {
 }
 
 export interface SecurityInput {
-  /** The live `tool_calls` chunks (scored by the workers). */
-  readonly toolCalls: readonly Uint8Array[];
+  /** The live `tool_calls` chunks (scored by the workers), read only when the security tables are recomputed. */
+  readonly toolCalls: () => readonly Uint8Array[];
   readonly rules: SequenceRuleSet;
   /**
    * Names the content of `toolCalls` (the caller bumps it whenever the table changes). With the sessions' roots
@@ -43,6 +43,7 @@ export interface SecurityInput {
 
 /** The security tables of the last derive and what they were computed from. */
 export interface SecurityCache {
+  /** `<toolCallsGeneration>|<placement>`. */
   key?: string;
   events?: Uint8Array;
   findings?: Uint8Array;
@@ -52,6 +53,30 @@ export interface SecurityCache {
 export interface CoreDerive {
   readonly buckets: DerivedBuckets;
   readonly changedSessions: ReadonlySet<string> | 'all';
+  /** The messages that changed since the last derive, when the caller tracked them. */
+  readonly changedMessages?: ChangedMessages;
+  /**
+   * Names the content of the state's projects and todos (the caller bumps it whenever it changes them): with
+   * `smallTables` it lets a derive reuse their encoded tables (31k todos take tens of ms to encode).
+   */
+  readonly smallTablesGeneration?: number;
+  readonly smallTables?: SmallTablesCache;
+}
+
+/** The projects and todos tables of the last derive and the generation they were encoded for. */
+export interface SmallTablesCache {
+  generation?: number;
+  projects?: Uint8Array;
+  todos?: Uint8Array;
+}
+
+function smallTables(state: IngestState, core: CoreDerive | undefined): { projects: Uint8Array; todos: Uint8Array } {
+  const cache = core?.smallTables;
+  const generation = core?.smallTablesGeneration;
+  if (cache && generation !== undefined && cache.generation === generation && cache.projects && cache.todos) return { projects: cache.projects, todos: cache.todos };
+  const encoded = { projects: buildIpc(PROJECTS_TABLE, [...state.projects.values()]), todos: buildIpc(TODOS_TABLE, [...state.todos.values()]) };
+  if (cache) Object.assign(cache, { generation, ...encoded });
+  return encoded;
 }
 
 export function deriveAll(state: IngestState, facts: readonly MessageFacts[], deleted: ReadonlySet<string>, security: SecurityInput, core?: CoreDerive): Derived {
@@ -66,16 +91,18 @@ export function deriveAll(state: IngestState, facts: readonly MessageFacts[], de
       deletedSessionIds: deleted,
     },
     core?.changedSessions ?? 'all',
+    core?.changedMessages,
   );
   const issues: RowOf<'ingest_issues'>[] = [];
   for (const [source, log] of state.issues) {
     for (const [reason, { count, example }] of Object.entries(log)) issues.push({ source_path: source, reason, count, example });
   }
   const [events, findings] = securityTables(state, derived, security);
+  const { projects, todos } = smallTables(state, core);
   const tables = new Map<TableName, Uint8Array[]>([
-    ['projects', [buildIpc(PROJECTS_TABLE, [...state.projects.values()])]],
+    ['projects', [projects]],
     ...coreTables,
-    ['todos', [buildIpc(TODOS_TABLE, [...state.todos.values()])]],
+    ['todos', [todos]],
     ['security_events', [events]],
     ['security_findings', [findings]],
     ['ingest_issues', [buildIpc(INGEST_ISSUES_TABLE, issues)]],
@@ -95,7 +122,7 @@ function securityTables(state: IngestState, derived: DeriveSummary, security: Se
     key = `${toolCallsGeneration}|${placement.digest('hex')}`;
     if (cache.key === key && cache.events && cache.findings) return [cache.events, cache.findings];
   }
-  const audit = buildSecurityTables(readScoredCalls(security.toolCalls, rootOf, projectOf), security.rules);
+  const audit = buildSecurityTables(readScoredCalls(security.toolCalls(), rootOf, projectOf), security.rules);
   const tables: [Uint8Array, Uint8Array] = [buildIpc(SECURITY_EVENTS_TABLE, audit.events), buildIpc(SECURITY_FINDINGS_TABLE, audit.findings)];
   if (cache) {
     cache.key = key;

@@ -11,18 +11,18 @@ import { buildIpc } from '../arrow/index.js';
 import { ENGINE_VERSION } from '../config/index.js';
 import { buildSessionTree, childRootMap, readMessageFacts, type MessageFacts } from '../derive/index.js';
 import type { Logger } from '../log.js';
-import { createStateStore, type StateStore } from '../persist/index.js';
+import { createStateStore, type LaterCheck, type SegmentInfo, type SegmentInput, type StateStore } from '../persist/index.js';
 import { mergeIssues, type IngestPool, type MessageAggregate, type TaskResult } from '../pipeline/index.js';
 import { collectSources, discoverSources, sourcesRows } from '../sources/index.js';
 import { sequenceRulesWith, type SequenceRuleSet } from '../security/index.js';
-import { createTableStore, type TableStore } from '../store/index.js';
+import { createTableStore, rowidRangeOf, sameBytes, type KnownChunk, type TableStore } from '../store/index.js';
 import { backfill, type Progress } from './backfill.js';
-import { deriveAll, flagForkCopies, type Derived, type SecurityCache } from './finalize.js';
+import { deriveAll, flagForkCopies, type Derived, type SecurityCache, type SmallTablesCache } from './finalize.js';
 import { IngestState, issueLine, metaSignature, readFailed } from './ingestState.js';
 import { DerivedBuckets } from './derivedBuckets.js';
 import { aggregatesToIpc, MESSAGE_AGGREGATES_SEGMENT, readAggregatesInto } from './aggregateTable.js';
 import { restoreState, rowsOf, type PersistedExtras } from './restore.js';
-import { forkCopiesFromMessages, summarize, tallyBodyTables, type BodyTally, type IndexSummary } from './summary.js';
+import { forkCopiesFromMessages, summarize, SUMMARY_SESSION_COLUMNS, tallyBodyTables, type BodyTally, type IndexSummary, type SessionTotals } from './summary.js';
 
 /** Quiet time after a change before the derived tables are recomputed (live refreshes). */
 const REDERIVE_DELAY_MS = 250;
@@ -79,6 +79,22 @@ export interface Indexer {
   close(): Promise<void>;
 }
 
+/** Same chunks, by identity or, failing that, by bytes. */
+function sameChunks(saved: readonly Uint8Array[] | undefined, now: readonly Uint8Array[]): boolean {
+  return saved !== undefined && saved.length === now.length && now.every((bytes, i) => sameBytes(saved[i]!, bytes));
+}
+
+/** What a segment's manifest entry says about its chunk. */
+function knownChunk(segment: SegmentInfo): KnownChunk {
+  return segment.rowidRange ? { rows: segment.rows, rowidRange: segment.rowidRange } : { rows: segment.rows };
+}
+
+/** A chunk to save, with its rowid range when its table has one (a warm start then need not decode it). */
+function segmentInput(name: TableName, bytes: Uint8Array, rows: number): SegmentInput {
+  const rowidRange = rowidRangeOf(name, bytes);
+  return rowidRange ? { bytes, rows, rowidRange } : { bytes, rows };
+}
+
 /**
  * Each OpenCode data dir gets its own index under the state dir, so `index --data-dir A` then `--data-dir B` never
  * mixes A's saved rows into B's tables: `<stateDir>/indexes/<folder name>-<hash of the absolute path>`.
@@ -119,6 +135,11 @@ export function createIndexer(options: IndexerOptions): Indexer {
   let derivePending = false;
   /** Per database, a signature of its small tables at the last refresh: unchanged, and no bodies, means no rederive. */
   let metaSignatures: Record<string, string> = {};
+  /**
+   * Per database, the worker's cheap signature of its sessions, projects and todos (`smallTablesSignature`) as
+   * they are held: a refresh that finds the same one does not read them again.
+   */
+  let smallTables: Record<string, string> = {};
   /** Whether `facts` mirrors the messages table (a warm start defers reading it until a rederive needs it). */
   let factsLoaded = true;
   /**
@@ -135,11 +156,20 @@ export function createIndexer(options: IndexerOptions): Indexer {
   /** Bumped whenever `tool_calls` changes: with `securityCache`, it lets a derive reuse the security tables. */
   let toolCallsGeneration = 0;
   const securityCache: SecurityCache = {};
+  /** Names the rules and the engine that scored: saved security tables count only when both are the same. */
+  const rulesSignature = createHash('sha256').update(`${ENGINE_VERSION}\u0000${JSON.stringify(sequenceRules.rules)}`).digest('hex').slice(0, 16);
+  /** Bumped whenever the state's projects or todos change: with `smallTablesCache`, a derive reuses their tables. */
+  let smallTablesGeneration = 0;
+  const smallTablesCache: SmallTablesCache = {};
   /** The derived tables by bucket of session trees, and the sessions whose messages or parts changed since. */
   const derivedBuckets = new DerivedBuckets();
   let changedSessions: Set<string> | 'all' = 'all';
+  /** Messages whose facts changed since the last derive ('all': not tracked, the derive compares them all). */
+  let changedMessages: Set<string> | 'all' = 'all';
   /** Sub-agent session → root, for the workers, and the sessions' signature it was built for. */
   let childRootsCache: { key: string; roots: Record<string, string> } | undefined;
+  /** The chunks of each recomputed table as last saved (or loaded). */
+  const savedChunks = new Map<TableName, readonly Uint8Array[]>();
   /** `store.version` when the state dir was last written: unchanged means the saved tables are current. */
   let persistedVersion = -1;
 
@@ -160,9 +190,18 @@ export function createIndexer(options: IndexerOptions): Indexer {
     issues: Object.fromEntries(state.issues),
     duplicates: state.duplicates,
     metaSignatures,
+    smallTables,
     replacedSegments,
     ...(bodyTally ? { bodyTally } : {}),
+    ...securityExtras(),
   });
+
+  /** The placement the security tables in the store were computed for, when they match the tool calls held. */
+  const securityExtras = (): { security?: { rules: string; placement: string } } => {
+    const current = `${toolCallsGeneration}|`;
+    const key = securityCache.key;
+    return key?.startsWith(current) ? { security: { rules: rulesSignature, placement: key.slice(current.length) } } : {};
+  };
 
   /** Reads the saved message aggregates into the state, under the ones recounted since (they are newer). */
   const ensureAggregates = async () => {
@@ -175,20 +214,28 @@ export function createIndexer(options: IndexerOptions): Indexer {
   };
 
   /** @param toolCalls the scored tool calls, when they are not in the store yet (a cold start derives first). */
-  const rederive = async (toolCalls: readonly Uint8Array[] = store.snapshot('tool_calls')) => {
+  const rederive = async (toolCalls: () => readonly Uint8Array[] = () => store.snapshot('tool_calls')) => {
     await ensureAggregates();
     if (!factsLoaded) {
       for (const f of readMessageFacts(store.snapshot('messages'))) facts.set(f.id, f);
       factsLoaded = true;
+      changedMessages = 'all';
     }
     const derived = deriveAll(
       state,
       [...facts.values()],
       deleted,
       { toolCalls, rules: sequenceRules, toolCallsGeneration, cache: securityCache },
-      { buckets: derivedBuckets, changedSessions },
+      {
+        buckets: derivedBuckets,
+        changedSessions,
+        smallTablesGeneration,
+        smallTables: smallTablesCache,
+        ...(changedMessages !== 'all' ? { changedMessages: { ids: changedMessages, get: (id: string) => facts.get(id) } } : {}),
+      },
     );
     changedSessions = new Set();
+    changedMessages = new Set();
     for (const [name, chunks] of derived.tables) store.replace(name, chunks);
     await refreshSourcesTable(false);
     lastDerived = derived.derived;
@@ -211,7 +258,7 @@ export function createIndexer(options: IndexerOptions): Indexer {
   };
 
   const persistNow = async (full: boolean) => {
-    if (!persist) return;
+    if (!persist || stateDamaged) return;
     const write = async () => {
       // Saved derived tables must match the saved bodies: a warm start trusts them as they are.
       if (derivePending) await rederive();
@@ -219,9 +266,14 @@ export function createIndexer(options: IndexerOptions): Indexer {
       const writes = full ? [] : staged.splice(0);
       const replaceTable = async (name: TableName) => {
         const chunks = store.snapshot(name);
-        const replaced = await persist.replaceTable(name, chunks.map((bytes) => ({ bytes, rows: tableFromIPC(bytes).numRows })));
+        // A recomputed table whose chunks are what was saved (most of them, after a live change) is not written again.
+        if (!full && WHOLE_TABLES.includes(name) && sameChunks(savedChunks.get(name), chunks)) return;
+        const replaced = await persist.replaceTable(name, chunks.map((bytes) => segmentInput(name, bytes, tableFromIPC(bytes).numRows)));
         if (!replaced.ok) throw new Error(replaced.problem.message);
+        // Body rows are read from the files just written from now on, rather than held (hundreds of MB).
+        if (BODY_TABLES.includes(name)) store.backBySaved(name, replaced.value.map((segment) => ({ ...knownChunk(segment), load: persist.saved(segment).read })));
         replacedSegments[name] = chunks.length;
+        if (WHOLE_TABLES.includes(name)) savedChunks.set(name, chunks);
       };
       if (full) {
         staged.length = 0;
@@ -232,7 +284,7 @@ export function createIndexer(options: IndexerOptions): Indexer {
         for (const name of TABLES.map((t) => t.name)) await replaceTable(name);
       } else {
         for (const w of writes) {
-          const appended = await persist.appendSegment(w.table, w.bytes, w.rows);
+          const appended = await persist.appendSegment(w.table, w.bytes, w.rows, rowidRangeOf(w.table, w.bytes));
           if (!appended.ok) throw new Error(appended.problem.message);
         }
         // Nothing in the store moved since the last write (only the extras did): its saved tables stand.
@@ -285,7 +337,7 @@ export function createIndexer(options: IndexerOptions): Indexer {
     state = await backfill({ dataDir: options.dataDir, env: options.env, pool, logger, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
     options.onProgress?.({ phase: 'derive', done: 0, total: 1 });
     for (const f of readMessageFacts(state.tables.get('messages')?.chunks ?? [])) facts.set(f.id, f);
-    const { forkCopyIds } = (await rederive(state.tables.get('tool_calls')?.chunks ?? [])).derived;
+    const { forkCopyIds } = (await rederive(() => state.tables.get('tool_calls')?.chunks ?? [])).derived;
     for (const [name, table] of state.tables) {
       const chunks = name === 'messages' ? flagForkCopies(table.chunks, forkCopyIds) : table.chunks;
       for (const chunk of chunks) store.append(name, chunk);
@@ -299,10 +351,11 @@ export function createIndexer(options: IndexerOptions): Indexer {
 
   const warmStart = async (): Promise<string | undefined> => {
     if (!persist) return 'no state directory';
-    const loaded = await persist.load({ deferTables: [MESSAGE_AGGREGATES_SEGMENT] });
+    const loaded = await persist.load({ deferTables: [MESSAGE_AGGREGATES_SEGMENT], lazyTables: BODY_TABLES });
     if (!loaded.ok) return `${loaded.problem.code}: ${loaded.problem.message}`;
     if (!loaded.value.state) return loaded.value.discardedVersions.length ? `schema changed (was v${loaded.value.discardedVersions.join(', v')})` : 'no saved state';
-    const { tables, watermarks, manifest } = loaded.value.state;
+    const { tables, lazy, watermarks, manifest, verifyLater } = loaded.value.state;
+    checkSavedBodies(verifyLater);
     const saved = watermarks as PersistedExtras;
     replacedSegments = { ...(saved.replacedSegments ?? {}) };
     for (const [name, chunks] of tables) {
@@ -310,7 +363,14 @@ export function createIndexer(options: IndexerOptions): Indexer {
       // A table's leading segments written whole hold no superseded rows: appended as they are. Replaying the
       // segments appended after them in order re-applies every upsert, so superseded rows stay superseded.
       const whole = replacedSegments[name] ?? 0;
-      chunks.forEach((bytes, i) => (i < whole ? store.append(name as TableName, bytes) : store.upsert(name as TableName, bytes)));
+      const segments = manifest.tables[name]?.segments ?? [];
+      chunks.forEach((bytes, i) => (i < whole ? store.append(name as TableName, bytes, segments[i] && knownChunk(segments[i])) : store.upsert(name as TableName, bytes)));
+    }
+    // Body tables stay in their segment files, read when something needs their rows (the upserts replayed here
+    // read the few they supersede, found by rowid range).
+    for (const [name, segments] of lazy) {
+      const whole = replacedSegments[name] ?? 0;
+      segments.forEach((s, i) => (i < whole ? store.append(name as TableName, { ...knownChunk(s.segment), load: s.read }) : store.upsert(name as TableName, s.read())));
     }
     // States saved before the aggregates had their own segment carry them in the manifest.
     if (saved.messageAggregates) {
@@ -318,14 +378,57 @@ export function createIndexer(options: IndexerOptions): Indexer {
       aggregatesToSave = 'all';
     } else aggregatesLoaded = !Object.hasOwn(manifest.tables, MESSAGE_AGGREGATES_SEGMENT);
     bodyTally = saved.bodyTally;
+    // The saved security tables were computed from the saved tool calls: with the same rules and placement, the
+    // first derive reuses them (recomputing them reads and scores every tool call: seconds at 1M parts).
+    const events = tables.get('security_events');
+    const findings = tables.get('security_findings');
+    if (saved.security?.rules === rulesSignature && events?.length === 1 && findings?.length === 1) {
+      Object.assign(securityCache, { key: `${toolCallsGeneration}|${saved.security.placement}`, events: events[0], findings: findings[0] });
+    }
     restoreState(state, { sessions: tables.get('sessions') ?? [], projects: tables.get('projects') ?? [], todos: tables.get('todos') ?? [] }, saved);
     for (const [id, db] of Object.entries(saved.sessionDb)) sessionDb.set(id, db);
     for (const id of saved.deletedSessionIds) deleted.add(id);
     // Message facts are read from the store on the first rederive, if one is ever needed.
     factsLoaded = false;
     metaSignatures = { ...(saved.metaSignatures ?? {}) };
+    smallTables = { ...(saved.smallTables ?? {}) };
+    for (const name of WHOLE_TABLES) if (tables.has(name)) savedChunks.set(name, store.snapshot(name));
     persistedVersion = store.version;
     return undefined;
+  };
+
+  /** A database's sessions, projects and todos, read whole. */
+  const applyMeta = (source: string, meta: NonNullable<TaskResult['meta']>) => {
+    smallTablesGeneration++;
+    // Sessions of this database that are gone were deleted in OpenCode: keep them, marked.
+    const present = new Set(meta.sessions.map((s) => s.id));
+    for (const [id, db] of sessionDb) if (db === source && !present.has(id)) deleted.add(id);
+    for (const s of meta.sessions) {
+      state.sessions.set(s.id, s);
+      sessionDb.set(s.id, source);
+      deleted.delete(s.id);
+    }
+    for (const p of meta.projects) state.projects.set(p.id, p);
+    for (const [id, t] of state.todos) if (t.source === 'sqlite' && sessionDb.get(t.session_id) === source) state.todos.delete(id);
+    for (const t of meta.todos) state.todos.set(t.id, t);
+  };
+
+  /**
+   * The body segments of a warm start were loaded with their length and framing checked; their checksums are
+   * checked here, behind the engine's work. A mismatch means the saved index is damaged: it is dropped, so the
+   * next start rebuilds it, and nothing more is saved from this run's (possibly damaged) tables.
+   */
+  let stateDamaged = false;
+  let bodyCheck: LaterCheck | undefined;
+  const checkSavedBodies = (verify: () => LaterCheck) => {
+    bodyCheck = verify();
+    void bodyCheck.done.then(async (checked) => {
+      if (checked.ok) return;
+      stateDamaged = true;
+      logger.warn(`the saved index is damaged (${checked.problem.message}: ${checked.problem.source ?? ''}); it is rebuilt on the next start`);
+      // Not `clear`: the store still reads body rows from the segment files.
+      await serially(async () => persist?.invalidate());
+    });
   };
 
   /** Applies one database's refresh; returns the body rows changed and whether its small tables changed. */
@@ -337,21 +440,24 @@ export function createIndexer(options: IndexerOptions): Indexer {
       if (!known[reason]) logger.warn(issueLine(reason, count, result.source, example));
     }
     mergeIssues(known, result.issues);
-    const signature = metaSignature(meta);
-    const metaChanged = metaSignatures[result.source] !== signature;
-    metaSignatures[result.source] = signature;
-    if (!meta) return { changed: 0, metaChanged };
-    // Sessions of this database that are gone were deleted in OpenCode: keep them, marked.
-    const present = new Set(meta.sessions.map((s) => s.id));
-    for (const [id, db] of sessionDb) if (db === result.source && !present.has(id)) deleted.add(id);
-    for (const s of meta.sessions) {
-      state.sessions.set(s.id, s);
-      sessionDb.set(s.id, result.source);
-      deleted.delete(s.id);
+    let metaChanged = false;
+    // Unchanged small tables were not read: the sessions, projects and todos held stand as they are.
+    if (!result.metaUnchanged) {
+      const signature = metaSignature(meta);
+      metaChanged = metaSignatures[result.source] !== signature;
+      metaSignatures[result.source] = signature;
+      if (!meta) {
+        delete smallTables[result.source];
+        return { changed: 0, metaChanged };
+      }
+      applyMeta(result.source, meta);
     }
-    for (const p of meta.projects) state.projects.set(p.id, p);
-    for (const [id, t] of state.todos) if (t.source === 'sqlite' && sessionDb.get(t.session_id) === result.source) state.todos.delete(id);
-    for (const t of meta.todos) state.todos.set(t.id, t);
+    if (result.smallTables !== smallTables[result.source]) {
+      if (result.smallTables !== undefined) smallTables[result.source] = result.smallTables;
+      else delete smallTables[result.source];
+      // Saved with the state, so the next start's first refresh need not read the small tables either.
+      dirty = true;
+    }
     let changed = 0;
     for (const name of BODY_TABLES) {
       const bytes = result.ipc[name];
@@ -366,6 +472,7 @@ export function createIndexer(options: IndexerOptions): Indexer {
       for (const f of readMessageFacts([result.ipc.messages])) {
         const before = facts.get(f.id);
         if (factsLoaded) facts.set(f.id, f);
+        if (changedMessages !== 'all') changedMessages.add(f.id);
         if (changedSessions !== 'all') {
           changedSessions.add(f.sessionId);
           if (before) changedSessions.add(before.sessionId);
@@ -387,7 +494,12 @@ export function createIndexer(options: IndexerOptions): Indexer {
     // A refresh that failed part way read rows in rowid order, not time order: moving a watermark would skip the rest.
     if (readFailed(result)) return { changed, metaChanged: true };
     const marks = (state.watermarks[result.source] ??= {});
-    if (result.eventRowid !== undefined) marks.event = result.eventRowid;
+    if (result.eventRowid !== undefined && marks.event !== result.eventRowid) {
+      marks.event = result.eventRowid;
+      // Saved even when no row changed: an event log cut back (rows deleted) would otherwise send every later
+      // start's first refresh to the slow scan by time again.
+      dirty = true;
+    }
     // Each table keeps its own watermark: a message stamped before the newest part must still be found.
     for (const table of ['message', 'part'] as const) {
       const newest = result.maxTimeUpdatedByTable?.[table] ?? 0;
@@ -420,6 +532,7 @@ export function createIndexer(options: IndexerOptions): Indexer {
           sinceUpdated: { message: marks.message ?? 0, part: marks.part ?? 0 },
           fullScan,
           childRoots,
+          ...(smallTables[dbPath] !== undefined ? { smallTables: smallTables[dbPath] } : {}),
         });
       }),
     );
@@ -483,7 +596,7 @@ export function createIndexer(options: IndexerOptions): Indexer {
         // Saved with the state on close, so the next start need not count again.
         if (persist) dirty = true;
       }
-      return summarize(state, lastDerived?.sessions ?? rowsOf<RowOf<'sessions'>>(store.snapshot('sessions')), bodyTally, elapsedMs);
+      return summarize(state, lastDerived?.sessions ?? rowsOf<SessionTotals>(store.snapshot('sessions'), SUMMARY_SESSION_COLUMNS), bodyTally, elapsedMs);
     },
     onChange(listener) {
       listeners.add(listener);
@@ -496,6 +609,7 @@ export function createIndexer(options: IndexerOptions): Indexer {
       else await serially(async () => undefined);
     },
     async close() {
+      bodyCheck?.stop();
       clearTimeout(rederiveTimer);
       rederiveTimer = undefined;
       await serially(async () => {

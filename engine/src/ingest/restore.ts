@@ -7,6 +7,7 @@ import type { RowOf } from '../../../shared/src/index.js';
 import type { DelegationBase, SessionBase } from '../parse/index.js';
 import type { MessageAggregate, SessionAggregate } from '../pipeline/index.js';
 import type { IngestState } from './ingestState.js';
+import { columnValues } from './columnValues.js';
 import type { BodyTally } from './summary.js';
 
 /** What the manifest carries besides the tables (JSON-safe). */
@@ -26,28 +27,37 @@ export interface PersistedExtras {
   readonly duplicates: number;
   /** Per database, what its sessions, projects, todos and issues looked like at the last refresh (see indexer). */
   readonly metaSignatures?: Record<string, string>;
+  /** Per database, the worker's cheap signature of the small tables as saved (see indexer). */
+  readonly smallTables?: Record<string, string>;
   /** Per table, how many leading segments were written whole (they replay as appends, not upserts). */
   readonly replacedSegments?: Record<string, number>;
+  /**
+   * What the saved security tables were computed from (rules and engine, and the sessions' placement in trees
+   * and projects): the same at the first derive after a warm start, they are reused instead of recomputed.
+   */
+  readonly security?: { readonly rules: string; readonly placement: string };
   /** The summary's body tally, when it was counted for exactly the saved bodies. */
   readonly bodyTally?: BodyTally;
 }
 
 /**
- * Plain rows of IPC chunks, read column by column: one pass per column over typed values instead of a struct
+ * Plain rows of IPC chunks, read column by column straight from the buffers (`columnValues`) instead of a struct
  * row object per row (`toJSON`), which costs about a second for the sessions and todos of a large history.
+ * @param columns only these columns (the rest are left out of the rows).
  */
-export function rowsOf<T>(chunks: readonly Uint8Array[]): T[] {
+export function rowsOf<T>(chunks: readonly Uint8Array[], columns?: readonly string[]): T[] {
   const rows: T[] = [];
   for (const bytes of chunks) {
     const table = tableFromIPC(bytes);
-    const start = rows.length;
-    for (let i = 0; i < table.numRows; i++) rows.push({} as T);
-    for (const field of table.schema.fields) {
-      const vector = table.getChild(field.name)!;
-      let i = start;
-      for (const value of vector) {
-        (rows[i++] as Record<string, unknown>)[field.name] = typeof value === 'bigint' ? Number(value) : value;
-      }
+    const names = columns ?? table.schema.fields.map((f) => f.name);
+    const values = names.map((name) => {
+      const vector = table.getChild(name);
+      return vector ? columnValues(vector) : new Array<unknown>(table.numRows).fill(null);
+    });
+    for (let i = 0; i < table.numRows; i++) {
+      const row: Record<string, unknown> = {};
+      for (let c = 0; c < names.length; c++) row[names[c]!] = values[c]![i];
+      rows.push(row as T);
     }
   }
   return rows;
@@ -63,10 +73,8 @@ export function restoreState(
   tables: { sessions: readonly Uint8Array[]; projects: readonly Uint8Array[]; todos: readonly Uint8Array[] },
   extras: PersistedExtras,
 ): void {
-  for (const row of rowsOf<RowOf<'sessions'>>(tables.sessions)) {
-    const base = Object.fromEntries(SESSION_BASE_KEYS.map((k) => [k, row[k]])) as unknown as SessionBase;
-    state.sessions.set(base.id, base);
-  }
+  // Only the columns a session base has, in its key order (derives compare sessions by their JSON).
+  for (const base of rowsOf<SessionBase>(tables.sessions, SESSION_BASE_KEYS)) state.sessions.set(base.id, base);
   for (const row of rowsOf<RowOf<'projects'>>(tables.projects)) state.projects.set(row.id, row);
   for (const row of rowsOf<RowOf<'todos'>>(tables.todos)) state.todos.set(row.id, row);
   Object.assign(state.watermarks, extras.watermarks);

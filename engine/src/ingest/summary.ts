@@ -88,7 +88,14 @@ export function tallyBodyTables(bodies: SummaryBodies, copies: ReadonlySet<strin
   return { partTypes, byTool, byStatus, forkCopyParts };
 }
 
-export function summarize(state: IngestState, sessions: readonly RowOf<'sessions'>[], bodies: BodyTally, elapsedMs: number): IndexSummary {
+/** The session columns a summary adds up. */
+export const SUMMARY_SESSION_COLUMNS = [
+  'parent_id', 'tokens_input', 'tokens_output', 'tokens_reasoning', 'tokens_cache_read', 'tokens_cache_write', 'tokens_total', 'cost',
+  'zero_cost_steps', 'user_messages', 'assistant_messages', 'fork_copies',
+] as const;
+export type SessionTotals = Pick<RowOf<'sessions'>, (typeof SUMMARY_SESSION_COLUMNS)[number]>;
+
+export function summarize(state: IngestState, sessions: readonly SessionTotals[], bodies: BodyTally, elapsedMs: number): IndexSummary {
   const tokens = { input: 0, output: 0, reasoning: 0, cacheRead: 0, cacheWrite: 0, total: 0 };
   let cost = 0;
   let zeroCostSteps = 0;

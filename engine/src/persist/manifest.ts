@@ -16,6 +16,8 @@ export interface SegmentInfo {
   readonly bytes: number;
   /** Hex SHA-256 of the file, checked on load when present. */
   readonly sha256?: string;
+  /** Smallest and largest source_rowid of its rows, when the table has them (an upsert skips other ranges). */
+  readonly rowidRange?: readonly [number, number];
 }
 
 export interface TableInfo {
@@ -114,6 +116,10 @@ function tableDefect(table: string, info: unknown, seen: Set<string>): string | 
     if (!isCount(segment.bytes) || segment.bytes === 0) return `${where}.bytes must be a positive integer`;
     if (segment.sha256 !== undefined && (typeof segment.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(segment.sha256))) {
       return `${where}.sha256 must be 64 lower-case hex digits`;
+    }
+    const range: unknown = segment.rowidRange;
+    if (range !== undefined && !(Array.isArray(range) && range.length === 2 && range.every((n) => typeof n === 'number' && Number.isFinite(n)) && range[0] <= range[1])) {
+      return `${where}.rowidRange must be two finite numbers, the smaller first`;
     }
   }
   return null;

@@ -18,7 +18,7 @@ import { ensurePrivateDir, fsyncDir, writeFileAtomic } from './atomicWrite.js';
 import { discardOlderVersions, maxSeq, removeFiles, removeGarbage } from './cleanup.js';
 import { MANIFEST_FILE, SEGMENTS_DIR, isTableName, segmentFileName, versionDir } from './layout.js';
 import { emptyManifest, parseManifest, tableInfo, type Manifest, type SegmentInfo, type TableInfo } from './manifest.js';
-import { errno, ioProblem, readSegment } from './segmentIo.js';
+import { errno, ioProblem, readSegment, savedSegment, statSegment, verifyLater, type LaterCheck, type SavedSegment, type UncheckedSegment } from './segmentIo.js';
 
 export interface StateStoreOptions {
   /** Recorded in the manifest for diagnosis. */
@@ -32,19 +32,31 @@ export interface StateStoreOptions {
 export interface SegmentInput {
   readonly bytes: Uint8Array;
   readonly rows: number;
+  /** Recorded in the manifest for the reader (`SegmentInfo.rowidRange`). */
+  readonly rowidRange?: readonly [number, number];
 }
 
 /** What `load` reads now; tables left out are read later, if ever, with `readTable`. */
 export interface LoadOptions {
   /** Tables not to read on load (big, and needed only sometimes); they stay committed as they are. */
   readonly deferTables?: readonly string[];
+  /**
+   * Tables not read on load but handed out as `SavedSegment`s, read when the engine needs their rows: their
+   * files' lengths are checked now, their SHA-256 by `LoadedState.verifyLater` (hundreds of MB of body segments:
+   * reading and hashing them was most of a warm start).
+   */
+  readonly lazyTables?: readonly string[];
 }
 
 export interface LoadedState {
-  /** Every committed table not deferred, its segments' bytes in row order (possibly none). */
+  /** Every committed table not deferred or lazy, its segments' bytes in row order (possibly none). */
   readonly tables: Map<string, Uint8Array[]>;
+  /** The `lazyTables`' committed segments, in row order, to read when needed. */
+  readonly lazy: Map<string, SavedSegment[]>;
   readonly watermarks: unknown;
   readonly manifest: Manifest;
+  /** Checks the checksums of the lazy tables' segments in the background; a problem names the first bad one. */
+  verifyLater(): LaterCheck;
 }
 
 export interface LoadOutcome {
@@ -71,7 +83,9 @@ export interface StateStore {
   /** The committed segments of one table and their bytes, read and verified as on load. */
   readTable(table: string): Promise<Result<TableSnapshot>>;
   /** Writes a segment to add after the table's rows; it becomes visible with the next `commit`. */
-  appendSegment(table: string, bytes: Uint8Array, rows: number): Promise<Result<SegmentInfo>>;
+  appendSegment(table: string, bytes: Uint8Array, rows: number, rowidRange?: readonly [number, number]): Promise<Result<SegmentInfo>>;
+  /** A committed (or staged) segment as a `SavedSegment`, to read its rows later instead of holding them. */
+  saved(segment: SegmentInfo): SavedSegment;
   /** Writes segments that replace the whole table at the next `commit`; old files are deleted after it. */
   replaceTable(table: string, parts: readonly SegmentInput[]): Promise<Result<readonly SegmentInfo[]>>;
   /** Atomically commits every staged change together with the caller's watermarks (any JSON value). */
@@ -82,6 +96,11 @@ export interface StateStore {
    * changed meanwhile, a `source.vanished` problem says to try again later.
    */
   compact(table: string, replaces: readonly string[], merged: SegmentInput): Promise<Result<SegmentInfo>>;
+  /**
+   * Drops the committed state (its manifest) but leaves the segment files, which a reader may still be reading:
+   * the next load finds no state and removes them as garbage.
+   */
+  invalidate(): Promise<Result<void>>;
   /** Deletes all state of this schema version (manifest first), for a forced rebuild; opens the store empty. */
   clear(): Promise<Result<void>>;
 }
@@ -138,7 +157,7 @@ export function createStateStore(stateDir: string, schemaVersion: number, option
       return fail(ioProblem(error, 'write a segment', target));
     }
     const sha256 = createHash('sha256').update(input.bytes).digest('hex');
-    return ok({ file, rows: input.rows, bytes: input.bytes.byteLength, sha256 });
+    return ok({ file, rows: input.rows, bytes: input.bytes.byteLength, sha256, ...(input.rowidRange ? { rowidRange: input.rowidRange } : {}) });
   }
 
   /**
@@ -196,17 +215,29 @@ export function createStateStore(stateDir: string, schemaVersion: number, option
     if (!parsed.ok) return parsed;
     const manifest = parsed.value;
     const tables = new Map<string, Uint8Array[]>();
+    const lazy = new Map<string, SavedSegment[]>();
+    const lazyNames = new Set(options.lazyTables ?? []);
     for (const [table, info] of Object.entries(manifest.tables)) {
       if (deferred.has(table)) continue;
+      if (lazyNames.has(table)) {
+        const saved = info.segments.map((segment) => savedSegment(path.join(segmentsDir, segment.file), segment));
+        const stats = await Promise.all(saved.map((s) => statSegment(s.file, s.segment)));
+        const problem = stats.find((r) => !r.ok);
+        if (problem && !problem.ok) return problem;
+        lazy.set(table, saved);
+        continue;
+      }
       const parts = await readSegments(info.segments);
       if (!parts.ok) return parts;
       tables.set(table, parts.value);
     }
+    const unchecked: UncheckedSegment[] = verifyChecksums ? [...lazy.values()].flat() : [];
     const referenced = new Set(Object.values(manifest.tables).flatMap((info) => info.segments.map((s) => s.file)));
     const garbage = await removeGarbage(dir, referenced);
     committed = manifest;
     nextSeq = Math.max(garbage.maxSeq, maxSeq(referenced)) + 1;
-    return ok({ state: { tables, watermarks: manifest.watermarks, manifest }, discardedVersions, garbageRemoved: garbage.removed });
+    const verify = () => verifyLater(unchecked);
+    return ok({ state: { tables, lazy, watermarks: manifest.watermarks, manifest, verifyLater: verify }, discardedVersions, garbageRemoved: garbage.removed });
   }
 
   async function doCommit(watermarks: unknown): Promise<Result<Manifest>> {
@@ -247,6 +278,19 @@ export function createStateStore(stateDir: string, schemaVersion: number, option
     return ok(segment.value);
   }
 
+  async function doInvalidate(): Promise<Result<void>> {
+    try {
+      await fs.rm(manifestPath, { force: true });
+      await fsyncDir(dir).catch(() => undefined);
+    } catch (error) {
+      return fail(ioProblem(error, 'delete the manifest', manifestPath));
+    }
+    staged = new Map();
+    superseded = [];
+    committed = emptyManifest(schemaVersion, engineVersion, now().toISOString());
+    return ok(undefined);
+  }
+
   async function doClear(): Promise<Result<void>> {
     staged = new Map();
     superseded = [];
@@ -268,6 +312,7 @@ export function createStateStore(stateDir: string, schemaVersion: number, option
     dir,
     load: (options = {}) => serialised(() => doLoad(options)),
     manifest: () => committed,
+    saved: (segment) => savedSegment(path.join(segmentsDir, segment.file), segment),
     readTable: (table) =>
       serialised(async () => {
         checkTableName(table);
@@ -275,10 +320,10 @@ export function createStateStore(stateDir: string, schemaVersion: number, option
         const parts = await readSegments(segments);
         return parts.ok ? ok({ segments, parts: parts.value }) : parts;
       }),
-    appendSegment: (table, bytes, rows) =>
+    appendSegment: (table, bytes, rows, rowidRange) =>
       serialised(async () => {
         open();
-        const segment = await writeSegment(table, { bytes, rows });
+        const segment = await writeSegment(table, { bytes, rows, ...(rowidRange ? { rowidRange } : {}) });
         if (!segment.ok) return segment;
         const change = staged.get(table) ?? { replace: false, segments: [] };
         change.segments.push(segment.value);
@@ -305,6 +350,7 @@ export function createStateStore(stateDir: string, schemaVersion: number, option
     commit: (watermarks) => serialised(() => doCommit(watermarks)),
     compact: (table, replaces, merged) => serialised(() => doCompact(table, replaces, merged)),
     clear: () => serialised(doClear),
+    invalidate: () => serialised(doInvalidate),
   };
 }
 

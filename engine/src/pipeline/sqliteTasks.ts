@@ -191,6 +191,21 @@ export function readEventTail(db: Database.Database, afterRowid: number): { last
   return { lastRowid, messageIds, partIds };
 }
 
+/**
+ * A cheap stand-in for reading sessions, projects and todos whole (≈ 6 ms against ≈ 250 ms at 20k sessions and 31k
+ * todos): per table its row count, newest time_updated and the sum of its rowids (a row deleted and another
+ * added moves it), and the schema's size. Undefined when the query fails (an odd schema): read everything then.
+ */
+export function smallTablesSignature(db: Database.Database): string | undefined {
+  const of = (table: string) => `(SELECT count(*) || ':' || coalesce(max(time_updated), 0) || ':' || coalesce(sum(rowid), 0) FROM "${table}")`;
+  try {
+    const row = db.prepare(`SELECT (SELECT count(*) FROM sqlite_master) AS m, ${of('session')} AS s, ${of('project')} AS p, ${of('todo')} AS t`).get() as Record<string, unknown>;
+    return JSON.stringify([row['m'], row['s'], row['p'], row['t']]);
+  } catch {
+    return undefined;
+  }
+}
+
 export interface RefreshOptions {
   /** Last event rowid already applied; -1 when unknown (then the time watermarks are used). */
   readonly afterEventRowid: number;
@@ -198,16 +213,30 @@ export interface RefreshOptions {
   /** Ignore the event table and scan by time_updated (periodic safety net). */
   readonly fullScan: boolean;
   readonly childRoots: ChildRoots;
+  /** `smallTablesSignature` when sessions, projects and todos were last read: unchanged, they are not read again. */
+  readonly smallTables?: string;
 }
 
 /**
- * One live refresh of a database: sessions, projects and todos in full (they are small), and the messages and
- * parts that changed, found through the event table tail when there is one, else by time watermark.
+ * One live refresh of a database: sessions, projects and todos in full (they are small) unless their signature
+ * says they did not move, and the messages and parts that changed, found through the event table tail when
+ * there is one, else by time watermark.
  */
 export function refreshSqlite(dbPath: string, options: RefreshOptions): TaskResult & { readonly eventRowid: number } {
-  const meta = readSqliteMeta(dbPath);
-  if (!meta.meta) return { ...meta, task: 'sqlite-refresh', eventRowid: options.afterEventRowid };
   let db: Database.Database | undefined;
+  let signature: string | undefined;
+  try {
+    db = openReadOnly(dbPath);
+    // Taken before the small tables are read: a change in between shows as a new signature next time.
+    signature = options.fullScan ? undefined : smallTablesSignature(db);
+  } catch {
+    // readSqliteMeta meets the same trouble and reports it.
+  } finally {
+    db?.close();
+  }
+  const unchanged = signature !== undefined && signature === options.smallTables;
+  const meta = unchanged ? undefined : readSqliteMeta(dbPath);
+  if (meta && !meta.meta) return { ...meta, task: 'sqlite-refresh', eventRowid: options.afterEventRowid };
   const collector = new Collector('sqlite', false, createToolCallAuditor(sqliteDirectoryLookup(dbPath, () => db)));
   let eventRowid = options.afterEventRowid;
   try {
@@ -241,8 +270,9 @@ export function refreshSqlite(dbPath: string, options: RefreshOptions): TaskResu
     }
     return {
       ...bodies,
-      meta: meta.meta,
-      issues: { ...meta.issues, ...bodies.issues },
+      ...(meta ? { meta: meta.meta } : { metaUnchanged: true }),
+      ...(signature !== undefined ? { smallTables: signature } : {}),
+      issues: { ...meta?.issues, ...bodies.issues },
       eventRowid,
       recounted: { sessionIds: sessions, messageAggregates: recount.messageAggregates, sessionAggregates: recount.sessionAggregates, delegations: recount.delegations },
     };

@@ -18,6 +18,8 @@ export type IngestTask =
       readonly sinceUpdated: { readonly message: number; readonly part: number };
       readonly fullScan: boolean;
       readonly childRoots: ChildRoots;
+      /** The database's small-tables signature when its sessions, projects and todos were last read. */
+      readonly smallTables?: string;
     }
   | { readonly kind: 'json-meta'; readonly storageDir: string }
   | {
@@ -86,6 +88,10 @@ export interface TaskResult {
   readonly maxTimeUpdated: number;
   /** Newest time_updated per table read (`message`, `part`). */
   readonly maxTimeUpdatedByTable?: Readonly<Record<string, number>>;
+  /** A refresh that found sessions, projects and todos as they were (`smallTables` unchanged): no `meta`. */
+  readonly metaUnchanged?: boolean;
+  /** A refresh's signature of the database's small tables, to hand to the next refresh. */
+  readonly smallTables?: string;
   /** Last `event` rowid seen by a refresh; -1 when the database has no event table. */
   readonly eventRowid?: number;
   /** A refresh's complete aggregates for the sessions whose parts changed: they replace the old ones. */

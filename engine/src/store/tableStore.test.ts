@@ -1,7 +1,7 @@
 import { tableFromIPC } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { buildIpc } from '../arrow/index.js';
-import { PARTS_TABLE, type RowOf } from '../../../shared/src/index.js';
+import { DAILY_STATS_TABLE, PARTS_TABLE, type RowOf } from '../../../shared/src/index.js';
 import { createTableStore, type StoreChange } from './tableStore.js';
 
 function part(id: string, rowid: number, status: string): RowOf<'parts'> {
@@ -53,5 +53,63 @@ describe('table store', () => {
     store.upsert('parts', buildIpc(PARTS_TABLE, [part('c', 3, 'completed')]));
     expect(seen.map((c) => c.kind)).toEqual(['upsert', 'replace']);
     expect(seen[0]).toMatchObject({ kind: 'upsert', table: 'parts', ipc: fresh, rows: 2, superseded: [['b']] });
+  });
+
+  it('tells subscribers of a recomputed table only the rows that changed or vanished, and keeps equal chunks', () => {
+    const store = createTableStore();
+    const dayRow = (d: string, cost: number): RowOf<'daily_stats'> => ({
+      day: d, provider_id: 'p', model_id: 'm', sessions: 1, assistant_messages: 1, tokens_input: 1, tokens_output: 1,
+      tokens_reasoning: 0, tokens_cache_read: 0, tokens_cache_write: 0, tokens_total: 2, cost,
+    });
+    const bucketA = buildIpc(DAILY_STATS_TABLE, [dayRow('d1', 1), dayRow('d2', 2)]);
+    const seen: StoreChange[] = [];
+    store.subscribe((change) => seen.push(change));
+    store.replace('daily_stats', [bucketA, buildIpc(DAILY_STATS_TABLE, [dayRow('d3', 3)])]);
+    expect(seen.map((c) => c.kind)).toEqual(['replace']);
+    // Bucket A recomputed to the same bytes, bucket B lost d3 and gained d4: one upsert of d4 naming d3 as gone.
+    store.replace('daily_stats', [buildIpc(DAILY_STATS_TABLE, [dayRow('d1', 1), dayRow('d2', 2)]), buildIpc(DAILY_STATS_TABLE, [dayRow('d4', 4)])]);
+    const upsert = seen[1]!;
+    expect(upsert).toMatchObject({ kind: 'upsert', table: 'daily_stats', rows: 1, superseded: [['d3', 'p', 'm']] });
+    expect(upsert.kind === 'upsert' && [...tableFromIPC(upsert.ipc)].map((r) => r.day as string)).toEqual(['d4']);
+    // Nothing moved: nothing told. Rows only dropped: a delete.
+    store.replace('daily_stats', store.snapshot('daily_stats'));
+    expect(seen).toHaveLength(2);
+    store.replace('daily_stats', [bucketA]);
+    expect(seen[2]).toEqual({ kind: 'delete', table: 'daily_stats', keys: [['d4', 'p', 'm']] });
+    expect(store.rowCount('daily_stats')).toBe(2);
+  });
+
+  it('shares one read of a saved chunk between snapshots taken while the first is still held', () => {
+    const store = createTableStore();
+    const bytes = buildIpc(PARTS_TABLE, [part('a', 1, 'completed')]);
+    let reads = 0;
+    store.append('parts', { rows: 1, rowidRange: [1, 1], load: () => (reads++, bytes.slice()) });
+    const first = store.snapshot('parts');
+    const second = store.snapshot('parts');
+    expect(reads).toBe(1);
+    expect(second[0]).toBe(first[0]);
+    expect(statuses(second)).toEqual(['a:completed']);
+  });
+
+  it('keeps saved chunks on disk until read, and decodes only the ones the rowids of an upsert can reach', () => {
+    const store = createTableStore();
+    const first = buildIpc(PARTS_TABLE, [part('a', 1, 'completed'), part('b', 2, 'pending')]);
+    const second = buildIpc(PARTS_TABLE, [part('c', 10, 'completed')]);
+    const reads = { first: 0, second: 0 };
+    store.append('parts', { rows: 2, rowidRange: [1, 2], load: () => (reads.first++, first) });
+    store.append('parts', { rows: 1, rowidRange: [10, 10], load: () => (reads.second++, second) });
+    expect(store.rowCount('parts')).toBe(3);
+    expect(reads).toEqual({ first: 0, second: 0 });
+    expect(store.upsert('parts', buildIpc(PARTS_TABLE, [part('b', 2, 'running')]))).toBe(1);
+    // The chunk whose range holds rowid 2 is read (its rowids, then its keys); the other is left on disk.
+    expect(reads.first).toBeGreaterThan(0);
+    expect(reads.second).toBe(0);
+    expect(statuses(store.snapshot('parts'))).toEqual(['a:completed', 'b:running', 'c:completed']);
+    expect(statuses([store.newestChunk('parts')!])).toEqual(['b:running']);
+    // Saved again (one segment per live chunk): read from there, and the superseded row is simply not in it.
+    const saved = store.snapshot('parts');
+    expect(store.backBySaved('parts', saved.map((bytes) => ({ rows: tableFromIPC(bytes).numRows, load: () => bytes })))).toBe(true);
+    expect(statuses(store.snapshot('parts'))).toEqual(['a:completed', 'b:running', 'c:completed']);
+    expect(store.backBySaved('parts', [])).toBe(false);
   });
 });

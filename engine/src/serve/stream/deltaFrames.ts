@@ -43,6 +43,8 @@ export function keysOf(table: TableName, ipc: Uint8Array): KeyTuple[] {
 /** The frame for one store change, with its seq. */
 export function storeChangeFrame(change: StoreChange, seq: number): EncodedFrame {
   const { table } = change;
+  // A recomputed table that only lost rows: the keys alone.
+  if (change.kind === 'delete') return tableDeleteFrame(table, change.keys, seq);
   if (change.kind === 'replace') {
     const ipc = change.chunks.length === 0 ? buildIpc(tableSpec(table), []) : concatIpc(change.chunks);
     const rows = change.chunks.length === 0 ? 0 : tableFromIPC(ipc).numRows;

@@ -1,0 +1,76 @@
+/**
+ * A warm start on the demo history: body tables stay in their saved segments until read, the answer is the
+ * cold one, and a segment damaged in the middle (length and framing intact) is found by the background check,
+ * after which the next start rebuilds.
+ */
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SCHEMA_VERSION } from '../../../shared/src/index.js';
+import { ensureDemoDataDir } from '../demo/index.js';
+import { createMemoryLogger } from '../log.js';
+import { createIngestPool, type IngestPool } from '../pipeline/index.js';
+import { createIndexer, indexDirFor } from './indexer.js';
+
+let root: string;
+let dataDir: string;
+let pool: IngestPool;
+
+beforeAll(async () => {
+  root = await fs.mkdtemp(path.join(os.tmpdir(), 'ocm-warm-'));
+  const demo = await ensureDemoDataDir({ stateDir: root, now: Date.UTC(2026, 5, 14, 12) });
+  if (!demo.ok) throw new Error(demo.problem.message);
+  dataDir = demo.value.dataDir;
+  pool = createIngestPool();
+});
+
+afterAll(async () => {
+  await pool.close();
+  await fs.rm(root, { recursive: true, force: true });
+});
+
+async function indexOnce(stateDir: string) {
+  const logger = createMemoryLogger();
+  const indexer = createIndexer({ dataDir, stateDir, env: {}, pool, logger });
+  const start = await indexer.start();
+  await indexer.refresh();
+  const summary = indexer.summary(0);
+  const parts = indexer.store.rowCount('parts');
+  return { indexer, logger, start, summary: { ...summary, elapsedMs: 0 }, parts };
+}
+
+describe('warm start from saved segments', () => {
+  it('answers as the cold index did, and rebuilds after a damaged body segment is found', async () => {
+    const stateDir = path.join(root, 'state');
+    const cold = await indexOnce(stateDir);
+    await cold.indexer.close();
+    expect(cold.start.mode).toBe('cold');
+
+    const warm = await indexOnce(stateDir);
+    expect(warm.start.mode).toBe('warm');
+    expect(warm.summary).toEqual(cold.summary);
+    expect(warm.parts).toBe(cold.parts);
+    await warm.indexer.close();
+
+    // One byte flipped in the middle of the largest parts segment: only its checksum tells.
+    const segments = path.join(indexDirFor(stateDir, dataDir), `v${SCHEMA_VERSION}`, 'segments');
+    const files = (await fs.readdir(segments)).filter((f) => f.startsWith('parts-'));
+    const sizes = await Promise.all(files.map(async (f) => (await fs.stat(path.join(segments, f))).size));
+    const file = path.join(segments, files[sizes.indexOf(Math.max(...sizes))]!);
+    const data = await fs.readFile(file);
+    data[data.length >> 1] = data[data.length >> 1]! ^ 0xff;
+    await fs.writeFile(file, data);
+
+    const damaged = await indexOnce(stateDir);
+    expect(damaged.start.mode).toBe('warm');
+    for (let i = 0; i < 100 && !damaged.logger.lines.some((l) => l.includes('damaged')); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(damaged.logger.lines.join('\n')).toMatch(/saved index is damaged.*checksum/);
+    await damaged.indexer.close();
+
+    const rebuilt = await indexOnce(stateDir);
+    expect(rebuilt.start.mode).toBe('cold');
+    expect(rebuilt.summary).toEqual(cold.summary);
+    await rebuilt.indexer.close();
+  });
+});
