@@ -46,7 +46,7 @@ function connect(port: number, token: string): WebSocket {
 }
 
 /** A table's pieces joined: one complete Arrow IPC stream when they run up to an `end` piece. */
-export function joinPieces(pieces: readonly Uint8Array[]): Uint8Array {
+function joinPieces(pieces: readonly Uint8Array[]): Uint8Array {
   if (pieces.length === 1) return pieces[0]!;
   const joined = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
   let at = 0;

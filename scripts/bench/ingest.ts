@@ -21,7 +21,7 @@ import { measureLive } from './live.js';
 import { measureLiveEngine } from './liveEngine.js';
 import { measurePeer, type TokenTotals } from './peer.js';
 import { renderMarkdown, renderText, writeSection } from './report.js';
-import { busyBeforeRun, onInterrupt, sayer, step } from './steps.js';
+import { busyBeforeRun, engineEnv, onInterrupt, sayer, step } from './steps.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = path.join(REPO_ROOT, 'bin', 'opencode-monitor');
@@ -80,13 +80,6 @@ function parseOptions(argv: string[]): Options {
 }
 
 const say = sayer('bench');
-
-/** The environment the engine runs in: no OPENCODE_DB from this shell, config and state under `tmp`. */
-function engineEnv(tmp: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, XDG_CONFIG_HOME: path.join(tmp, 'config'), XDG_STATE_HOME: path.join(tmp, 'state-home') };
-  delete env['OPENCODE_DB'];
-  return env;
-}
 
 async function prepareCorpus(options: Options, tmp: string): Promise<CorpusInfo> {
   if (options.corpus) {

@@ -1,7 +1,9 @@
 /**
  * What every benchmark script does the same way: log lines on stderr, run a step so a failure is recorded and the
- * rest still measured, warn when the machine is already busy, and on Ctrl-C stop what it started and leave.
+ * rest still measured, warn when the machine is already busy, on Ctrl-C stop what it started and leave, and give an engine under test
+ * its own environment.
  */
+import path from 'node:path';
 import { cpuBusyPercent } from './figures.js';
 
 export type Say = (line: string) => void;
@@ -35,4 +37,11 @@ export function onInterrupt(say: Say, what: string, cleanUp: () => Promise<unkno
       void cleanUp().finally(() => process.exit(130));
     });
   }
+}
+
+/** The environment an engine under test runs in: no OPENCODE_DB from this shell, config and state under `tmp`. */
+export function engineEnv(tmp: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, XDG_CONFIG_HOME: path.join(tmp, 'config'), XDG_STATE_HOME: path.join(tmp, 'state-home') };
+  delete env['OPENCODE_DB'];
+  return env;
 }

@@ -18,7 +18,7 @@ import { describeCorpus, generateCorpus, type CorpusInfo } from './corpus.js';
 import { probe } from './engineSocket.js';
 import { machineInfo } from './figures.js';
 import { writeSection } from './report.js';
-import { busyBeforeRun, onInterrupt, sayer, step } from './steps.js';
+import { busyBeforeRun, engineEnv, onInterrupt, sayer, step } from './steps.js';
 import { chromiumMemory } from './streamBrowserMemory.js';
 import { sampleRss, startStreamEngine, type StreamEngine } from './streamEngine.js';
 import { judgeStreamGoals, rssGrowth, type StreamFigures } from './streamFigures.js';
@@ -91,12 +91,6 @@ function parseOptions(argv: string[]): Options {
 }
 
 const say = sayer('bench');
-
-function engineEnv(tmp: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, XDG_CONFIG_HOME: path.join(tmp, 'config'), XDG_STATE_HOME: path.join(tmp, 'state-home') };
-  delete env['OPENCODE_DB'];
-  return env;
-}
 
 async function prepareCorpus(options: Options, tmp: string): Promise<CorpusInfo> {
   if (options.corpus) return describeCorpus(options.corpus, path.dirname(options.corpus), null);

@@ -9,8 +9,10 @@
  */
 import type { BrowserContext } from 'playwright-core';
 import { openNodeDatabase } from '../../tests/protocol/support/nodeDuckDb.js';
-import { createTableSync } from '../../ui/src/db/index.js';
-import { joinPieces, readSnapshotRecords } from './engineSocket.js';
+import { ok, snapshotRecordHead } from '../../shared/src/index.js';
+import { loadSnapshotBody, type FetchSnapshotBody } from '../../ui/src/connection/index.js';
+import { createTableSync, type TableSync } from '../../ui/src/db/index.js';
+import { readSnapshotRecords } from './engineSocket.js';
 
 export interface StageTiming {
   readonly ms: number;
@@ -111,33 +113,50 @@ export interface TableInsert {
  */
 export async function duckdbInsertOnly(port: number, token: string, timeoutMs: number): Promise<StageTiming & { readonly tables: TableInsert[] }> {
   const records = await readSnapshotRecords(port, token, timeoutMs);
+  // The body again, as bytes in memory: the page's own loader reads it, so only DuckDB's inserts are left to time.
+  const slices = records.map(({ header, ipc }) => {
+    const head = snapshotRecordHead(header, ipc.length);
+    const slice = new Uint8Array(head.length + ipc.length);
+    slice.set(head);
+    slice.set(ipc, head.length);
+    return slice;
+  });
+  const inMemory: FetchSnapshotBody = async () => ok((async function* () {
+    yield* slices;
+  })());
   const db = await openNodeDatabase(`bench_${process.pid}`);
   try {
     const sync = createTableSync(db);
     const tables = new Map<string, { -readonly [K in keyof TableInsert]: TableInsert[K] }>();
-    let bytes = 0;
+    const entryOf = (table: string) => {
+      const entry = tables.get(table) ?? { table, chunks: 0, inserts: 0, bytes: 0, largestInsertBytes: 0, rows: 0, ms: 0 };
+      tables.set(table, entry);
+      return entry;
+    };
     let insertMs = 0;
-    let gathered: Uint8Array[] = [];
-    for (const { header, ipc } of records) {
-      const entry = tables.get(header.table) ?? { table: header.table, chunks: 0, inserts: 0, bytes: 0, largestInsertBytes: 0, rows: 0, ms: 0 };
-      tables.set(header.table, entry);
-      entry.chunks++;
-      entry.bytes += ipc.byteLength;
-      entry.rows += header.rows;
-      bytes += ipc.byteLength;
-      gathered.push(ipc);
-      if (!header.end) continue;
-      const joined = joinPieces(gathered);
-      gathered = [];
-      const begun = performance.now();
-      await sync.loadChunk(header.table, joined, entry.inserts === 0);
-      const ms = performance.now() - begun;
-      entry.inserts++;
-      entry.largestInsertBytes = Math.max(entry.largestInsertBytes, joined.byteLength);
-      entry.ms += ms;
-      insertMs += ms;
-    }
-    if (gathered.length > 0) throw new Error('the snapshot body ended inside a table (a piece without its end)');
+    const timed: TableSync = {
+      ...sync,
+      async loadChunk(table, ipc, first) {
+        const begun = performance.now();
+        await sync.loadChunk(table, ipc, first);
+        const ms = performance.now() - begun;
+        const entry = entryOf(table);
+        entry.inserts++;
+        entry.largestInsertBytes = Math.max(entry.largestInsertBytes, ipc.byteLength);
+        entry.ms += ms;
+        insertMs += ms;
+      },
+    };
+    const loaded = await loadSnapshotBody('/snapshot/in-memory', inMemory, timed, {
+      received(table, bytes) {
+        const entry = entryOf(table);
+        entry.chunks++;
+        entry.bytes += bytes;
+      },
+      loaded: (table, rows) => void (entryOf(table).rows += rows),
+    });
+    if (!loaded.ok) throw new Error(loaded.problem.message);
+    const bytes = [...tables.values()].reduce((n, t) => n + t.bytes, 0);
     return { ms: insertMs, bytes, frames: records.length, tables: [...tables.values()] };
   } finally {
     db.close();
