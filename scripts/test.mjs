@@ -1,4 +1,4 @@
-// `npm test`: system packages, static checks, dashboard build, then every Vitest project (unit, integration
+// `npm test`: system packages, static checks, dashboard and engine builds, then every Vitest project (unit, integration
 // with real OpenCode, browser with the system Chromium). Ends with the plain line CI reads:
 //   N passed, N failed
 // Static checks count as one test each. A skipped test is a failure under CI (CI=true): nothing is skipped
@@ -26,6 +26,9 @@ function record(name, ok) {
 record('system packages (chromium, ripgrep, git)', ensureSystemPackages());
 for (const check of CHECKS) record(check.name, runStep(check));
 record('dashboard build (vite build → dist/ui)', runStep({ name: 'dashboard build (vite build → dist/ui)', cmd: 'npx', args: ['--no-install', 'vite', 'build', '--logLevel', 'warn'] }));
+// The CLI the integration tests spawn runs this bundle (bin/opencode-monitor); engineBundle.integration.test.ts
+// checks that it answers as the TypeScript sources do.
+record('engine bundle (esbuild → dist/engine)', runStep({ name: 'engine bundle (esbuild → dist/engine)', cmd: process.execPath, args: ['scripts/engine-bundle.mjs'] }));
 
 const outDir = mkdtempSync(path.join(os.tmpdir(), 'ocm-vitest-'));
 const jsonFile = path.join(outDir, 'result.json');

@@ -35,13 +35,20 @@ export interface IngestPoolOptions {
   readonly securityRulesFile?: string;
 }
 
+/** Set by the engine bundle (scripts/engine-bundle.mjs): its worker file, which runs without tsx. */
+declare const __OCM_BUNDLED_WORKER__: string | undefined;
+const BUNDLED_WORKER = typeof __OCM_BUNDLED_WORKER__ === 'string' ? __OCM_BUNDLED_WORKER__ : undefined;
+
 export function createIngestPool(options: IngestPoolOptions = {}): IngestPool {
   const threads = Math.max(1, options.threads ?? os.availableParallelism());
   const pool = new Piscina({
-    filename: new URL('./worker.ts', import.meta.url).href,
-    // tsx by absolute URL: a bare `--import tsx` resolves from the current directory, so the engine would only
-    // start from inside its own checkout.
-    execArgv: ['--import', import.meta.resolve('tsx'), ...(process.env['OCM_WORKER_PROF'] ? ['--cpu-prof', '--cpu-prof-dir', process.env['OCM_WORKER_PROF']] : [])],
+    filename: BUNDLED_WORKER ?? new URL('./worker.ts', import.meta.url).href,
+    // From the sources, tsx by absolute URL: a bare `--import tsx` resolves from the current directory, so the
+    // engine would only start from inside its own checkout. The bundled worker needs no loader.
+    execArgv: [
+      ...(BUNDLED_WORKER ? [] : ['--import', import.meta.resolve('tsx')]),
+      ...(process.env['OCM_WORKER_PROF'] ? ['--cpu-prof', '--cpu-prof-dir', process.env['OCM_WORKER_PROF']] : []),
+    ],
     minThreads: threads,
     maxThreads: threads,
     idleTimeout: 30_000,
