@@ -22,7 +22,7 @@ import { IngestState, issueLine, metaSignature, readFailed } from './ingestState
 import { DerivedBuckets } from './derivedBuckets.js';
 import { aggregatesToIpc, MESSAGE_AGGREGATES_SEGMENT, readAggregatesInto } from './aggregateTable.js';
 import { restoreState, rowsOf, type PersistedExtras } from './restore.js';
-import { forkCopiesFromMessages, summarize, SUMMARY_SESSION_COLUMNS, tallyBodyTables, type BodyTally, type IndexSummary, type SessionTotals } from './summary.js';
+import { forkCopiesFromMessages, sumSessionChunks, sumSessionRows, summarize, tallyBodyTables, type BodyTally, type IndexSummary } from './summary.js';
 
 /** Quiet time after a change before the derived tables are recomputed (live refreshes). */
 const REDERIVE_DELAY_MS = 250;
@@ -596,7 +596,7 @@ export function createIndexer(options: IndexerOptions): Indexer {
         // Saved with the state on close, so the next start need not count again.
         if (persist) dirty = true;
       }
-      return summarize(state, lastDerived?.sessions ?? rowsOf<SessionTotals>(store.snapshot('sessions'), SUMMARY_SESSION_COLUMNS), bodyTally, elapsedMs);
+      return summarize(state, lastDerived ? sumSessionRows(lastDerived.sessions) : sumSessionChunks(store.snapshot('sessions')), bodyTally, elapsedMs);
     },
     onChange(listener) {
       listeners.add(listener);

@@ -2,6 +2,7 @@
 import { KNOWN_PART_TYPES as KNOWN } from '../parse/index.js';
 import { tableFromIPC } from 'apache-arrow';
 import type { RowOf } from '../../../shared/src/index.js';
+import { columnValues } from './columnValues.js';
 import type { IngestState } from './ingestState.js';
 
 export interface IndexSummary {
@@ -95,41 +96,89 @@ export const SUMMARY_SESSION_COLUMNS = [
 ] as const;
 export type SessionTotals = Pick<RowOf<'sessions'>, (typeof SUMMARY_SESSION_COLUMNS)[number]>;
 
-export function summarize(state: IngestState, sessions: readonly SessionTotals[], bodies: BodyTally, elapsedMs: number): IndexSummary {
-  const tokens = { input: 0, output: 0, reasoning: 0, cacheRead: 0, cacheWrite: 0, total: 0 };
-  let cost = 0;
-  let zeroCostSteps = 0;
-  let user = 0;
-  let assistant = 0;
-  let forkCopies = 0;
+/** What the summary adds up over the sessions table. */
+export interface SessionSums {
+  readonly sessions: number;
+  readonly roots: number;
+  readonly tokens: IndexSummary['tokens'];
+  readonly cost: number;
+  readonly zeroCostSteps: number;
+  readonly user: number;
+  readonly assistant: number;
+  readonly forkCopies: number;
+}
+
+const NUMBER_COLUMNS = SUMMARY_SESSION_COLUMNS.filter((c) => c !== 'parent_id');
+type NumberColumn = (typeof NUMBER_COLUMNS)[number];
+
+function sums(totals: Record<NumberColumn, number>, sessions: number, roots: number): SessionSums {
+  return {
+    sessions,
+    roots,
+    tokens: {
+      input: totals.tokens_input,
+      output: totals.tokens_output,
+      reasoning: totals.tokens_reasoning,
+      cacheRead: totals.tokens_cache_read,
+      cacheWrite: totals.tokens_cache_write,
+      total: totals.tokens_total,
+    },
+    cost: totals.cost,
+    zeroCostSteps: totals.zero_cost_steps,
+    user: totals.user_messages,
+    assistant: totals.assistant_messages,
+    forkCopies: totals.fork_copies,
+  };
+}
+
+const zeroTotals = () => Object.fromEntries(NUMBER_COLUMNS.map((c) => [c, 0])) as Record<NumberColumn, number>;
+
+export function sumSessionRows(rows: readonly SessionTotals[]): SessionSums {
+  const totals = zeroTotals();
   let roots = 0;
-  for (const s of sessions) {
-    tokens.input += s.tokens_input;
-    tokens.output += s.tokens_output;
-    tokens.reasoning += s.tokens_reasoning;
-    tokens.cacheRead += s.tokens_cache_read;
-    tokens.cacheWrite += s.tokens_cache_write;
-    tokens.total += s.tokens_total;
-    cost += s.cost;
-    zeroCostSteps += s.zero_cost_steps;
-    user += s.user_messages;
-    assistant += s.assistant_messages;
-    forkCopies += s.fork_copies;
+  for (const s of rows) {
+    for (const c of NUMBER_COLUMNS) totals[c] += s[c];
     if (s.parent_id === null) roots++;
   }
+  return sums(totals, rows.length, roots);
+}
+
+/**
+ * The same sums straight from the sessions table's IPC chunks, column by column (a warm `index` has no derived
+ * rows in hand, and building a row object per session cost more than the sums).
+ */
+export function sumSessionChunks(chunks: readonly Uint8Array[]): SessionSums {
+  const totals = zeroTotals();
+  let sessions = 0;
+  let roots = 0;
+  for (const bytes of chunks) {
+    const table = tableFromIPC(bytes);
+    sessions += table.numRows;
+    const parents = table.getChild('parent_id');
+    roots += parents ? parents.nullCount : table.numRows;
+    for (const c of NUMBER_COLUMNS) {
+      const vector = table.getChild(c);
+      if (!vector) continue;
+      for (const value of columnValues(vector)) totals[c] += (value as number | null) ?? 0;
+    }
+  }
+  return sums(totals, sessions, roots);
+}
+
+export function summarize(state: IngestState, sessions: SessionSums, bodies: BodyTally, elapsedMs: number): IndexSummary {
   const todos: Record<string, number> = {};
   for (const t of state.todos.values()) todos[t.status] = (todos[t.status] ?? 0) + 1;
   const unknownTypes: Record<string, number> = {};
   for (const [type, n] of Object.entries(bodies.partTypes)) if (!KNOWN.has(type)) unknownTypes[type] = n;
   return {
-    sessions: { root: roots, child: sessions.length - roots },
-    messages: { user, assistant, forkCopies },
+    sessions: { root: sessions.roots, child: sessions.sessions - sessions.roots },
+    messages: { user: sessions.user, assistant: sessions.assistant, forkCopies: sessions.forkCopies },
     parts: sorted(bodies.partTypes),
     forkCopyParts: bodies.forkCopyParts,
     toolCalls: { byTool: sorted(bodies.byTool), byStatus: sorted(bodies.byStatus) },
-    tokens,
-    cost: Math.round(cost * 1e6) / 1e6,
-    zeroCostSteps,
+    tokens: { ...sessions.tokens },
+    cost: Math.round(sessions.cost * 1e6) / 1e6,
+    zeroCostSteps: sessions.zeroCostSteps,
     todos: sorted(todos),
     skipped: state.skipped(),
     unknown: { partTypes: unknownTypes },
