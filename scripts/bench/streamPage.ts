@@ -179,6 +179,8 @@ async function measureInPage(page: Page, timeoutMs: number): Promise<InPage> {
       .filter((e) => e.name.includes('/snapshot/'))
       .at(-1) as PerformanceResourceTiming | undefined;
     const body = entry ? { bytes: entry.encodedBodySize || entry.transferSize, responseStart: entry.responseStart, responseEnd: entry.responseEnd } : null;
-    return { wire: { ...w.__ocmWire }, body, readyAt, queryableAt, partsRows: Number(row?.['n']), duckdbMemoryBytes: Number(memory?.['bytes']), timeOrigin: performance.timeOrigin };
+    // The page marks DuckDB-WASM ready itself (ui/src/db/duckdb.ts); the status line is the fallback.
+    const duckdbReady = performance.getEntriesByName('ocm:duckdb-ready')[0]?.startTime;
+    return { wire: { ...w.__ocmWire, ...(duckdbReady === undefined ? {} : { duckdbAt: duckdbReady }) }, body, readyAt, queryableAt, partsRows: Number(row?.['n']), duckdbMemoryBytes: Number(memory?.['bytes']), timeOrigin: performance.timeOrigin };
   }, timeoutMs)) as InPage;
 }
