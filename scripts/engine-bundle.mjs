@@ -18,7 +18,8 @@ export function engineBundlePaths(root = ROOT) {
 /** What the bundle is built from: a change to any of these makes it stale. */
 const SOURCES = ['engine/src', 'shared/src', 'package-lock.json'];
 
-function newestMtime(entry) {
+/** Newest modification time of a file, or of anything under a folder (the folder's own mtime included). */
+export function newestMtime(entry) {
   const stat = statSync(entry, { throwIfNoEntry: false });
   if (!stat) return 0;
   if (!stat.isDirectory()) return stat.mtimeMs;

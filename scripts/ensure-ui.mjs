@@ -1,21 +1,15 @@
 // Before `npm start`: builds the dashboard when dist/ui is missing or older than its sources, and the engine's
 // bundle when it is stale, so `npm install && npm start` is all a newcomer runs.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
+import { buildEngineBundle, engineBundleIsFresh, newestMtime } from './engine-bundle.mjs';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const built = path.join(root, 'dist', 'ui', 'index.html');
 
-function newest(entry) {
-  const stat = statSync(entry, { throwIfNoEntry: false });
-  if (!stat) return 0;
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  return Math.max(0, ...readdirSync(entry).map((name) => newest(path.join(entry, name))));
-}
-
 const builtAt = statSync(built, { throwIfNoEntry: false })?.mtimeMs ?? 0;
-const sourcesAt = Math.max(...['ui', 'shared/src', 'vite.config.ts', 'package-lock.json'].map((p) => newest(path.join(root, p))));
+const sourcesAt = Math.max(...['ui', 'shared/src', 'vite.config.ts', 'package-lock.json'].map((p) => newestMtime(path.join(root, p))));
 if (builtAt < sourcesAt) {
   process.stderr.write(builtAt === 0 ? 'Building the dashboard (first start)…\n' : 'Dashboard sources changed; rebuilding…\n');
   const result = spawnSync('npx', ['--no-install', 'vite', 'build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
@@ -23,7 +17,6 @@ if (builtAt < sourcesAt) {
 }
 
 // The engine's bundle starts faster than its sources through tsx; without it the launcher runs the sources.
-const { buildEngineBundle, engineBundleIsFresh } = await import('./engine-bundle.mjs');
 if (!engineBundleIsFresh(root)) {
   try {
     await buildEngineBundle(root);

@@ -21,7 +21,7 @@ import { measureLive } from './live.js';
 import { measureLiveEngine } from './liveEngine.js';
 import { measurePeer, type TokenTotals } from './peer.js';
 import { renderMarkdown, renderText, writeSection } from './report.js';
-import { busyBeforeRun, engineEnv, onInterrupt, sayer, step } from './steps.js';
+import { busyBeforeRun, engineEnv, intOption, onInterrupt, sayer, step } from './steps.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = path.join(REPO_ROOT, 'bin', 'opencode-monitor');
@@ -63,17 +63,11 @@ function parseOptions(argv: string[]): Options {
     process.stdout.write(USAGE);
     process.exit(0);
   }
-  const int = (value: string | undefined, fallback: number, name: string, max = Number.MAX_SAFE_INTEGER) => {
-    if (value === undefined) return fallback;
-    const x = Number(value);
-    if (!Number.isInteger(x) || x < 1 || x > max) throw new Error(`--${name} must be an integer from 1 to ${max}, got "${value}"`);
-    return x;
-  };
   return {
-    parts: int(values.parts, 1_000_000, 'parts'),
+    parts: intOption(values.parts, 1_000_000, 'parts'),
     corpus: values.corpus ? path.resolve(values.corpus) : null,
-    changes: int(values.changes, 40, 'changes', MAX_CHANGES),
-    timeoutMs: int(values['timeout-min'], 15, 'timeout-min', 120) * 60_000,
+    changes: intOption(values.changes, 40, 'changes', MAX_CHANGES),
+    timeoutMs: intOption(values['timeout-min'], 15, 'timeout-min', 120) * 60_000,
     json: values.json === true,
     docs: values['no-docs'] !== true,
   };

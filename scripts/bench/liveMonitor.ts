@@ -25,7 +25,7 @@ import type { InferredFigures, LiveMonitorFigures, LoadFigures, StreamFigures } 
 import { driveTurns, startStreamProbe } from './liveMonitorStream.js';
 import type { StreamProbe, TurnRun } from './liveMonitorStream.js';
 import { writeSection } from './report.js';
-import { busyBeforeRun, onInterrupt, sayer, step } from './steps.js';
+import { busyBeforeRun, intOption, onInterrupt, sayer, step } from './steps.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DOCS = path.join(REPO_ROOT, 'docs', 'benchmarks.md');
@@ -48,19 +48,13 @@ function parseOptions(argv: string[]) {
       'no-docs': { type: 'boolean' },
     },
   });
-  const int = (v: string | undefined, fallback: number, name: string, max: number) => {
-    if (v === undefined) return fallback;
-    const x = Number(v);
-    if (!Number.isInteger(x) || x < 1 || x > max) throw new Error(`--${name} must be an integer from 1 to ${max}, got "${v}"`);
-    return x;
-  };
   return {
-    turns: int(values.turns, 20, 'turns', MAX_TURNS),
-    samples: int(values.samples, 200, 'samples', 5_000),
-    instances: int(values.instances, 100, 'instances', 500),
-    rate: int(values.rate, 20, 'rate', 200),
-    seconds: int(values.seconds, 30, 'seconds', 600),
-    dbChanges: int(values['db-changes'], 40, 'db-changes', 1_000),
+    turns: intOption(values.turns, 20, 'turns', MAX_TURNS),
+    samples: intOption(values.samples, 200, 'samples', 5_000),
+    instances: intOption(values.instances, 100, 'instances', 500),
+    rate: intOption(values.rate, 20, 'rate', 200),
+    seconds: intOption(values.seconds, 30, 'seconds', 600),
+    dbChanges: intOption(values['db-changes'], 40, 'db-changes', 1_000),
     json: values.json === true,
     docs: values['no-docs'] !== true,
   };

@@ -8,6 +8,14 @@ import { cpuBusyPercent } from './figures.js';
 
 export type Say = (line: string) => void;
 
+/** A positive integer command-line option (`--name`), `fallback` when absent; a clear error when out of 1..max. */
+export function intOption(value: string | undefined, fallback: number, name: string, max = Number.MAX_SAFE_INTEGER): number {
+  if (value === undefined) return fallback;
+  const x = Number(value);
+  if (!Number.isInteger(x) || x < 1 || x > max) throw new Error(`--${name} must be an integer from 1 to ${max}, got "${value}"`);
+  return x;
+}
+
 export const sayer = (prefix: string): Say => (line) => process.stderr.write(`${prefix}: ${line}\n`);
 
 /** Runs one step; a failure is recorded in `errors` and the benchmark goes on with what it can still measure. */

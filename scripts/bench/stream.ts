@@ -18,7 +18,7 @@ import { describeCorpus, generateCorpus, type CorpusInfo } from './corpus.js';
 import { probe } from './engineSocket.js';
 import { machineInfo } from './figures.js';
 import { writeSection } from './report.js';
-import { busyBeforeRun, engineEnv, onInterrupt, sayer, step } from './steps.js';
+import { busyBeforeRun, engineEnv, intOption, onInterrupt, sayer, step } from './steps.js';
 import { chromiumMemory } from './streamBrowserMemory.js';
 import { sampleRss, startStreamEngine, type StreamEngine } from './streamEngine.js';
 import { judgeStreamGoals, rssGrowth, type StreamFigures } from './streamFigures.js';
@@ -72,19 +72,13 @@ function parseOptions(argv: string[]): Options {
     process.stdout.write(USAGE);
     process.exit(0);
   }
-  const int = (value: string | undefined, fallback: number, name: string, max: number) => {
-    if (value === undefined) return fallback;
-    const x = Number(value);
-    if (!Number.isInteger(x) || x < 1 || x > max) throw new Error(`--${name} must be an integer from 1 to ${max}, got "${value}"`);
-    return x;
-  };
   return {
-    parts: int(values.parts, 1_000_000, 'parts', 100_000_000),
+    parts: intOption(values.parts, 1_000_000, 'parts', 100_000_000),
     corpus: values.corpus ? path.resolve(values.corpus) : null,
     stateDir: values['state-dir'] ? path.resolve(values['state-dir']) : null,
-    runs: int(values.runs, 3, 'runs', 10),
-    pages: int(values.pages, 5, 'pages', 10),
-    timeoutMs: int(values['timeout-min'], 10, 'timeout-min', 120) * 60_000,
+    runs: intOption(values.runs, 3, 'runs', 10),
+    pages: intOption(values.pages, 5, 'pages', 10),
+    timeoutMs: intOption(values['timeout-min'], 10, 'timeout-min', 120) * 60_000,
     json: values.json === true,
     docs: values['no-docs'] !== true,
   };
