@@ -22,6 +22,16 @@ let watcher: StorageWatcher | undefined;
 let stateDir: string;
 let changes = 0;
 const logger = createMemoryLogger();
+/** Every refresh the watcher asked for and what it found: printed when a wait below runs out. */
+const refreshes: string[] = [];
+/** A wait that, when it runs out, says what the watcher and the indexer did meanwhile. */
+async function waitWithTrace<T>(probe: () => T, what: string): Promise<void> {
+  try {
+    await waitFor(probe, { timeoutMs: 30_000, what });
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\nrefreshes (last 20):\n${refreshes.slice(-20).join('\n')}\nengine log (last 40):\n${logger.lines.slice(-40).join('\n')}`);
+  }
+}
 
 const rows = (table: Parameters<Indexer['store']['snapshot']>[0]): Record<string, unknown>[] =>
   (indexer as Indexer).store.snapshot(table).flatMap((bytes) => tableFromIPC(bytes).toArray().map((r) => r.toJSON() as Record<string, unknown>));
@@ -37,7 +47,17 @@ beforeAll(async () => {
   await indexer.start();
   indexer.onChange(() => changes++);
   const live = indexer;
-  watcher = watchStorage({ dataDir: oc.dataDir, logger, onChange: (fullScan) => void live.refresh({ fullScan, derive: 'soon' }) });
+  watcher = watchStorage({
+    dataDir: oc.dataDir,
+    logger,
+    onChange: (fullScan) => {
+      const asked = Date.now();
+      void live.refresh({ fullScan, derive: 'soon' }).then(
+        (r) => refreshes.push(`${new Date(asked).toISOString()} +${Date.now() - asked} ms: ${r.changedRows} rows`),
+        (e: Error) => refreshes.push(`${new Date(asked).toISOString()}: failed: ${e.message}`),
+      );
+    },
+  });
   await watcher.ready;
 });
 
@@ -106,7 +126,8 @@ describe('live ingest from a running OpenCode', () => {
     } finally {
       db.close();
     }
-    await waitFor(() => rows('sessions').find((s) => s['id'] === id && s['is_deleted'] === true), { timeoutMs: 30_000, what: 'the deleted session marked' });
+    refreshes.push(`${new Date().toISOString()}: session ${id} deleted in OpenCode`);
+    await waitWithTrace(() => rows('sessions').find((s) => s['id'] === id && s['is_deleted'] === true), 'the deleted session marked');
     expect(rows('messages').filter((m) => m['session_id'] === id)).toHaveLength(messagesBefore);
   });
 
