@@ -45,8 +45,9 @@ export interface SecurityInput {
 export interface SecurityCache {
   /** `<toolCallsGeneration>|<placement>`. */
   key?: string;
-  events?: Uint8Array;
-  findings?: Uint8Array;
+  /** The tables' bytes, or how to read them from the saved state (a warm start reads them only when used). */
+  events?: Uint8Array | (() => Uint8Array);
+  findings?: Uint8Array | (() => Uint8Array);
 }
 
 /** The derived tables kept between derives, and which sessions changed since the last one ('all': unknown). */
@@ -117,10 +118,19 @@ function securityTables(state: IngestState, derived: DeriveSummary, security: Se
   let key: string | undefined;
   if (cache && toolCallsGeneration !== undefined) {
     const placement = createHash('sha256');
-    for (const id of state.sessions.keys()) placement.update(`${id}\u0000${rootOf(id) ?? ''}\u0000${projectOf(id) ?? ''}\u0001`);
+    // In id order: a warm start restores the sessions in the saved table's order, not the order they were read in.
+    for (const id of [...state.sessions.keys()].sort()) placement.update(`${id}\u0000${rootOf(id) ?? ''}\u0000${projectOf(id) ?? ''}\u0001`);
     // The rules are the indexer's for its lifetime, as is the cache: they need no place in the key.
     key = `${toolCallsGeneration}|${placement.digest('hex')}`;
-    if (cache.key === key && cache.events && cache.findings) return [cache.events, cache.findings];
+    if (cache.key === key && cache.events && cache.findings) {
+      try {
+        if (typeof cache.events === 'function') cache.events = cache.events();
+        if (typeof cache.findings === 'function') cache.findings = cache.findings();
+        return [cache.events, cache.findings];
+      } catch {
+        // The saved copy is gone or damaged: recomputed below, as if there were none.
+      }
+    }
   }
   const audit = buildSecurityTables(readScoredCalls(security.toolCalls(), rootOf, projectOf), security.rules);
   const tables: [Uint8Array, Uint8Array] = [buildIpc(SECURITY_EVENTS_TABLE, audit.events), buildIpc(SECURITY_FINDINGS_TABLE, audit.findings)];

@@ -15,14 +15,14 @@ import { createStateStore, type LaterCheck, type SegmentInfo, type SegmentInput,
 import { mergeIssues, type IngestPool, type MessageAggregate, type TaskResult } from '../pipeline/index.js';
 import { collectSources, discoverSources, sourcesRows } from '../sources/index.js';
 import { sequenceRulesWith, type SequenceRuleSet } from '../security/index.js';
-import { createTableStore, rowidRangeOf, sameBytes, type KnownChunk, type TableStore } from '../store/index.js';
+import { createTableStore, rowidRangeOf, type KnownChunk, type TableStore } from '../store/index.js';
 import { backfill, type Progress } from './backfill.js';
 import { deriveAll, flagForkCopies, type Derived, type SecurityCache, type SmallTablesCache } from './finalize.js';
 import { IngestState, issueLine, metaSignature, readFailed } from './ingestState.js';
 import { DerivedBuckets } from './derivedBuckets.js';
 import { aggregatesToIpc, MESSAGE_AGGREGATES_SEGMENT, readAggregatesInto } from './aggregateTable.js';
-import { restoreState, rowsOf, type PersistedExtras } from './restore.js';
-import { forkCopiesFromMessages, sumSessionChunks, sumSessionRows, summarize, tallyBodyTables, type BodyTally, type IndexSummary } from './summary.js';
+import { childRootsOf, restoreState, rowsOf, todoStatusCounts, type PersistedExtras } from './restore.js';
+import { forkCopiesFromMessages, sumSessionChunks, sumSessionRows, summarize, tallyBodyTables, todoCounts, type BodyTally, type IndexSummary } from './summary.js';
 
 /** Quiet time after a change before the derived tables are recomputed (live refreshes). */
 const REDERIVE_DELAY_MS = 250;
@@ -38,6 +38,11 @@ const WHOLE_TABLES: readonly TableName[] = [
   'sources', 'projects', 'sessions', 'todos', 'exchanges', 'delegations', 'session_stats', 'daily_stats', 'security_events', 'security_findings', 'ingest_issues',
 ];
 const BODY_TABLES: readonly TableName[] = ['messages', 'parts', 'tool_calls', 'file_operations', 'step_events', 'skills'];
+/**
+ * Recomputed tables a warm start leaves in their segment files until something reads them (a snapshot, or the
+ * first derive): together ≈ 100 MB at 1M parts, which reading and checksumming would add to every start.
+ */
+const LAZY_DERIVED_TABLES: readonly TableName[] = ['exchanges', 'delegations', 'session_stats', 'daily_stats', 'security_events', 'security_findings'];
 
 export interface IndexerOptions {
   readonly dataDir: string;
@@ -77,11 +82,6 @@ export interface Indexer {
   /** Writes pending state now. */
   flush(): Promise<void>;
   close(): Promise<void>;
-}
-
-/** Same chunks, by identity or, failing that, by bytes. */
-function sameChunks(saved: readonly Uint8Array[] | undefined, now: readonly Uint8Array[]): boolean {
-  return saved !== undefined && saved.length === now.length && now.every((bytes, i) => sameBytes(saved[i]!, bytes));
 }
 
 /** What a segment's manifest entry says about its chunk. */
@@ -168,8 +168,8 @@ export function createIndexer(options: IndexerOptions): Indexer {
   let changedMessages: Set<string> | 'all' = 'all';
   /** Sub-agent session → root, for the workers, and the sessions' signature it was built for. */
   let childRootsCache: { key: string; roots: Record<string, string> } | undefined;
-  /** The chunks of each recomputed table as last saved (or loaded). */
-  const savedChunks = new Map<TableName, readonly Uint8Array[]>();
+  /** `store.changes(name)` of each recomputed table when it was last saved (or loaded): equal, the saved copy stands. */
+  const savedChanges = new Map<TableName, number>();
   /** `store.version` when the state dir was last written: unchanged means the saved tables are current. */
   let persistedVersion = -1;
 
@@ -265,15 +265,15 @@ export function createIndexer(options: IndexerOptions): Indexer {
       dirty = false;
       const writes = full ? [] : staged.splice(0);
       const replaceTable = async (name: TableName) => {
+        // A recomputed table whose rows are what was saved (most of them, after a live change) is not written again.
+        if (!full && WHOLE_TABLES.includes(name) && savedChanges.get(name) === store.changes(name)) return;
         const chunks = store.snapshot(name);
-        // A recomputed table whose chunks are what was saved (most of them, after a live change) is not written again.
-        if (!full && WHOLE_TABLES.includes(name) && sameChunks(savedChunks.get(name), chunks)) return;
         const replaced = await persist.replaceTable(name, chunks.map((bytes) => segmentInput(name, bytes, tableFromIPC(bytes).numRows)));
         if (!replaced.ok) throw new Error(replaced.problem.message);
         // Body rows are read from the files just written from now on, rather than held (hundreds of MB).
         if (BODY_TABLES.includes(name)) store.backBySaved(name, replaced.value.map((segment) => ({ ...knownChunk(segment), load: persist.saved(segment).read })));
         replacedSegments[name] = chunks.length;
-        if (WHOLE_TABLES.includes(name)) savedChunks.set(name, chunks);
+        if (WHOLE_TABLES.includes(name)) savedChanges.set(name, store.changes(name));
       };
       if (full) {
         staged.length = 0;
@@ -345,13 +345,14 @@ export function createIndexer(options: IndexerOptions): Indexer {
     state.tables.clear(); // the store holds the chunks now
     for (const [id, db] of state.sessionSources) sessionDb.set(id, db);
     metaSignatures = { ...state.metaSignatures };
+    smallTables = { ...state.smallTables };
     aggregatesToSave = 'all';
     await persistNow(true);
   };
 
   const warmStart = async (): Promise<string | undefined> => {
     if (!persist) return 'no state directory';
-    const loaded = await persist.load({ deferTables: [MESSAGE_AGGREGATES_SEGMENT], lazyTables: BODY_TABLES });
+    const loaded = await persist.load({ deferTables: [MESSAGE_AGGREGATES_SEGMENT], lazyTables: [...BODY_TABLES, ...LAZY_DERIVED_TABLES] });
     if (!loaded.ok) return `${loaded.problem.code}: ${loaded.problem.message}`;
     if (!loaded.value.state) return loaded.value.discardedVersions.length ? `schema changed (was v${loaded.value.discardedVersions.join(', v')})` : 'no saved state';
     const { tables, lazy, watermarks, manifest, verifyLater } = loaded.value.state;
@@ -366,9 +367,10 @@ export function createIndexer(options: IndexerOptions): Indexer {
       const segments = manifest.tables[name]?.segments ?? [];
       chunks.forEach((bytes, i) => (i < whole ? store.append(name as TableName, bytes, segments[i] && knownChunk(segments[i])) : store.upsert(name as TableName, bytes)));
     }
-    // Body tables stay in their segment files, read when something needs their rows (the upserts replayed here
-    // read the few they supersede, found by rowid range).
+    // Body tables and the big recomputed ones stay in their segment files, read when something needs their rows
+    // (the upserts replayed here read the few they supersede, found by rowid range).
     for (const [name, segments] of lazy) {
+      if (!TABLES.some((t) => t.name === name)) continue;
       const whole = replacedSegments[name] ?? 0;
       segments.forEach((s, i) => (i < whole ? store.append(name as TableName, { ...knownChunk(s.segment), load: s.read }) : store.upsert(name as TableName, s.read())));
     }
@@ -380,10 +382,10 @@ export function createIndexer(options: IndexerOptions): Indexer {
     bodyTally = saved.bodyTally;
     // The saved security tables were computed from the saved tool calls: with the same rules and placement, the
     // first derive reuses them (recomputing them reads and scores every tool call: seconds at 1M parts).
-    const events = tables.get('security_events');
-    const findings = tables.get('security_findings');
+    const events = lazy.get('security_events');
+    const findings = lazy.get('security_findings');
     if (saved.security?.rules === rulesSignature && events?.length === 1 && findings?.length === 1) {
-      Object.assign(securityCache, { key: `${toolCallsGeneration}|${saved.security.placement}`, events: events[0], findings: findings[0] });
+      Object.assign(securityCache, { key: `${toolCallsGeneration}|${saved.security.placement}`, events: events[0]!.read, findings: findings[0]!.read });
     }
     restoreState(state, { sessions: tables.get('sessions') ?? [], projects: tables.get('projects') ?? [], todos: tables.get('todos') ?? [] }, saved);
     for (const [id, db] of Object.entries(saved.sessionDb)) sessionDb.set(id, db);
@@ -392,7 +394,7 @@ export function createIndexer(options: IndexerOptions): Indexer {
     factsLoaded = false;
     metaSignatures = { ...(saved.metaSignatures ?? {}) };
     smallTables = { ...(saved.smallTables ?? {}) };
-    for (const name of WHOLE_TABLES) if (tables.has(name)) savedChunks.set(name, store.snapshot(name));
+    for (const name of WHOLE_TABLES) if (tables.has(name) || lazy.has(name)) savedChanges.set(name, store.changes(name));
     persistedVersion = store.version;
     return undefined;
   };
@@ -517,8 +519,12 @@ export function createIndexer(options: IndexerOptions): Indexer {
     }
     const dbs = state.sources.filter((s) => s.kind === 'sqlite').map((s) => s.path);
     // The tree only moves with the sessions: rebuilding it for every refresh costs ~100 ms at 20k sessions.
-    const treeKey = `${state.sessions.size}|${JSON.stringify(metaSignatures)}`;
-    if (childRootsCache?.key !== treeKey) childRootsCache = { key: treeKey, roots: childRootMap(buildSessionTree(state.sessions.values())) };
+    // Before a warm start's sessions are needed as objects, the saved sessions table has their roots.
+    const treeKey = `${state.restored('sessions') ? state.sessions.size : 'saved'}|${JSON.stringify(metaSignatures)}`;
+    if (childRootsCache?.key !== treeKey) {
+      const roots = state.restored('sessions') ? childRootMap(buildSessionTree(state.sessions.values())) : childRootsOf(store.snapshot('sessions'));
+      childRootsCache = { key: treeKey, roots };
+    }
     const childRoots = childRootsCache.roots;
     let changed = 0;
     let metaChanged = false;
@@ -596,7 +602,8 @@ export function createIndexer(options: IndexerOptions): Indexer {
         // Saved with the state on close, so the next start need not count again.
         if (persist) dirty = true;
       }
-      return summarize(state, lastDerived ? sumSessionRows(lastDerived.sessions) : sumSessionChunks(store.snapshot('sessions')), bodyTally, elapsedMs);
+      const todos = todoCounts(state, () => todoStatusCounts(store.snapshot('todos')));
+      return summarize(state, lastDerived ? sumSessionRows(lastDerived.sessions) : sumSessionChunks(store.snapshot('sessions')), bodyTally, todos, elapsedMs);
     },
     onChange(listener) {
       listeners.add(listener);

@@ -42,13 +42,19 @@ export function metaSignature(meta: MetaResult | undefined): string {
   return JSON.stringify([meta.watermarks?.['session'] ?? 0, meta.watermarks?.['todo'] ?? 0, meta.sessions.length, meta.projects.length, meta.todos.length]);
 }
 
+/** Fills one of the state's small-table maps from saved rows (a warm start), on first use. */
+export type RestoreLater<T> = (into: Map<string, T>) => void;
+
 export class IngestState {
   readonly tables = new Map<TableName, TableChunks>();
-  readonly sessions = new Map<string, SessionBase>();
+  readonly #sessions = new Map<string, SessionBase>();
   /** Which database each SQLite session came from (to notice deletions per database). */
   readonly sessionSources = new Map<string, string>();
-  readonly projects = new Map<string, RowOf<'projects'>>();
-  readonly todos = new Map<string, RowOf<'todos'>>();
+  readonly #projects = new Map<string, RowOf<'projects'>>();
+  readonly #todos = new Map<string, RowOf<'todos'>>();
+  #restoreSessions: RestoreLater<SessionBase> | undefined;
+  #restoreProjects: RestoreLater<RowOf<'projects'>> | undefined;
+  #restoreTodos: RestoreLater<RowOf<'todos'>> | undefined;
   readonly delegations: DelegationBase[] = [];
   readonly messageAggregates: Record<string, MessageAggregate> = {};
   readonly sessionAggregates: Record<string, SessionAggregate> = {};
@@ -61,12 +67,50 @@ export class IngestState {
   readonly watermarks: Record<string, Record<string, number>> = {};
   /** Per database, `metaSignature` of its small tables as last read. */
   readonly metaSignatures: Record<string, string> = {};
+  /** Per database, the worker's `smallTablesSignature` taken as its small tables were read. */
+  readonly smallTables: Record<string, string> = {};
   /**
    * Databases a message or part range could not be read from. They get no watermarks, so the first refresh reads
    * them whole: a watermark from the ranges that did succeed would hide the older rows of the one that failed.
    */
   readonly unfinished = new Set<string>();
   duplicates = 0;
+
+  /**
+   * A warm start's sessions, projects and todos, turned into objects only when first read: a start that finds
+   * nothing changed never needs them as objects (≈ 0.3 s for 20k sessions and 33k todos).
+   */
+  restoreLater(restore: { sessions: RestoreLater<SessionBase>; projects: RestoreLater<RowOf<'projects'>>; todos: RestoreLater<RowOf<'todos'>> }): void {
+    this.#restoreSessions = restore.sessions;
+    this.#restoreProjects = restore.projects;
+    this.#restoreTodos = restore.todos;
+  }
+
+  /** Whether a table's rows are objects in this state yet (false only after `restoreLater`, before first use). */
+  restored(table: 'sessions' | 'projects' | 'todos'): boolean {
+    return (table === 'sessions' ? this.#restoreSessions : table === 'projects' ? this.#restoreProjects : this.#restoreTodos) === undefined;
+  }
+
+  get sessions(): Map<string, SessionBase> {
+    const restore = this.#restoreSessions;
+    this.#restoreSessions = undefined;
+    restore?.(this.#sessions);
+    return this.#sessions;
+  }
+
+  get projects(): Map<string, RowOf<'projects'>> {
+    const restore = this.#restoreProjects;
+    this.#restoreProjects = undefined;
+    restore?.(this.#projects);
+    return this.#projects;
+  }
+
+  get todos(): Map<string, RowOf<'todos'>> {
+    const restore = this.#restoreTodos;
+    this.#restoreTodos = undefined;
+    restore?.(this.#todos);
+    return this.#todos;
+  }
 
   source(kind: 'sqlite' | 'json', path: string): SourceRecord {
     let record = this.sources.find((s) => s.path === path);
@@ -87,6 +131,7 @@ export class IngestState {
     mergeIssues(this.issuesOf(result.source), result.issues);
     const meta = result.meta;
     if (kind === 'sqlite') this.metaSignatures[result.source] = metaSignature(meta);
+    if (kind === 'sqlite' && meta && result.smallTables !== undefined) this.smallTables[result.source] = result.smallTables;
     if (!meta) return;
     for (const s of meta.sessions) {
       if (!this.sessions.has(s.id)) {

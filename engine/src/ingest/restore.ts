@@ -1,6 +1,6 @@
 /**
  * Rebuilds the in-memory ingest state from persisted tables (a warm restart): sessions, projects and todos
- * from their tables; aggregates and delegations from the manifest's watermarks blob.
+ * from their tables (on first use); aggregates and delegations from the manifest's watermarks blob.
  */
 import { tableFromIPC } from 'apache-arrow';
 import type { RowOf } from '../../../shared/src/index.js';
@@ -63,6 +63,20 @@ export function rowsOf<T>(chunks: readonly Uint8Array[], columns?: readonly stri
   return rows;
 }
 
+/** Sub-agent session → its root, read from a saved `sessions` table (what `childRootMap` gives for its sessions). */
+export function childRootsOf(sessionChunks: readonly Uint8Array[]): Record<string, string> {
+  const roots: Record<string, string> = {};
+  for (const row of rowsOf<{ id: string; root_id: string }>(sessionChunks, ['id', 'root_id'])) if (row.root_id !== row.id) roots[row.id] = row.root_id;
+  return roots;
+}
+
+/** How many todos have each status, read from a saved `todos` table. */
+export function todoStatusCounts(todoChunks: readonly Uint8Array[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const { status } of rowsOf<{ status: string }>(todoChunks, ['status'])) counts[status] = (counts[status] ?? 0) + 1;
+  return counts;
+}
+
 const SESSION_BASE_KEYS = [
   'id', 'project_id', 'directory', 'title', 'slug', 'version', 'parent_id', 'agent', 'provider_id', 'model_id',
   'created_at', 'updated_at', 'archived_at', 'additions', 'deletions', 'files_changed', 'is_archived', 'source',
@@ -73,10 +87,18 @@ export function restoreState(
   tables: { sessions: readonly Uint8Array[]; projects: readonly Uint8Array[]; todos: readonly Uint8Array[] },
   extras: PersistedExtras,
 ): void {
-  // Only the columns a session base has, in its key order (derives compare sessions by their JSON).
-  for (const base of rowsOf<SessionBase>(tables.sessions, SESSION_BASE_KEYS)) state.sessions.set(base.id, base);
-  for (const row of rowsOf<RowOf<'projects'>>(tables.projects)) state.projects.set(row.id, row);
-  for (const row of rowsOf<RowOf<'todos'>>(tables.todos)) state.todos.set(row.id, row);
+  state.restoreLater({
+    // Only the columns a session base has, in its key order (derives compare sessions by their JSON).
+    sessions: (into) => {
+      for (const base of rowsOf<SessionBase>(tables.sessions, SESSION_BASE_KEYS)) into.set(base.id, base);
+    },
+    projects: (into) => {
+      for (const row of rowsOf<RowOf<'projects'>>(tables.projects)) into.set(row.id, row);
+    },
+    todos: (into) => {
+      for (const row of rowsOf<RowOf<'todos'>>(tables.todos)) into.set(row.id, row);
+    },
+  });
   Object.assign(state.watermarks, extras.watermarks);
   Object.assign(state.sessionAggregates, extras.sessionAggregates);
   Object.assign(state.partTypes, extras.partTypes);

@@ -165,9 +165,15 @@ export function sumSessionChunks(chunks: readonly Uint8Array[]): SessionSums {
   return sums(totals, sessions, roots);
 }
 
-export function summarize(state: IngestState, sessions: SessionSums, bodies: BodyTally, elapsedMs: number): IndexSummary {
+/** Todos by status, from the state's objects (`saved` counts them in the saved table while those are not restored). */
+export function todoCounts(state: IngestState, saved: () => Record<string, number>): Record<string, number> {
+  if (!state.restored('todos')) return saved();
   const todos: Record<string, number> = {};
   for (const t of state.todos.values()) todos[t.status] = (todos[t.status] ?? 0) + 1;
+  return todos;
+}
+
+export function summarize(state: IngestState, sessions: SessionSums, bodies: BodyTally, todos: Record<string, number>, elapsedMs: number): IndexSummary {
   const unknownTypes: Record<string, number> = {};
   for (const [type, n] of Object.entries(bodies.partTypes)) if (!KNOWN.has(type)) unknownTypes[type] = n;
   return {

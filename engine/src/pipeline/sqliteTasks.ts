@@ -37,6 +37,9 @@ export function readSqliteMeta(dbPath: string): TaskResult {
   let db: Database.Database | undefined;
   try {
     db = openReadOnly(dbPath);
+    // Taken before the small tables are read (a change in between shows as a new signature next time), and kept
+    // with the index, so the first refresh after a cold index need not read them again.
+    const signature = smallTablesSignature(db);
     const tables = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name));
     for (const name of tables) {
       if (!KNOWN_TABLES.has(name) && !NEWER_HISTORY_TABLES.includes(name) && !name.startsWith('sqlite_')) {
@@ -89,7 +92,7 @@ export function readSqliteMeta(dbPath: string): TaskResult {
       },
     };
     collector.records = sessions.length + projects.length + todos.length;
-    return { ...collector.result('sqlite-meta', dbPath), meta };
+    return { ...collector.result('sqlite-meta', dbPath), meta, ...(signature !== undefined ? { smallTables: signature } : {}) };
   } catch (error) {
     return failedResult(collector, 'sqlite-meta', dbPath, error);
   } finally {

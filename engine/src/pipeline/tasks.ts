@@ -90,7 +90,7 @@ export interface TaskResult {
   readonly maxTimeUpdatedByTable?: Readonly<Record<string, number>>;
   /** A refresh that found sessions, projects and todos as they were (`smallTables` unchanged): no `meta`. */
   readonly metaUnchanged?: boolean;
-  /** A refresh's signature of the database's small tables, to hand to the next refresh. */
+  /** The signature of the database's small tables as a meta read or refresh read them, for the next refresh. */
   readonly smallTables?: string;
   /** Last `event` rowid seen by a refresh; -1 when the database has no event table. */
   readonly eventRowid?: number;

@@ -71,12 +71,17 @@ describe('table store', () => {
     const upsert = seen[1]!;
     expect(upsert).toMatchObject({ kind: 'upsert', table: 'daily_stats', rows: 1, superseded: [['d3', 'p', 'm']] });
     expect(upsert.kind === 'upsert' && [...tableFromIPC(upsert.ipc)].map((r) => r.day as string)).toEqual(['d4']);
-    // Nothing moved: nothing told. Rows only dropped: a delete.
+    // Nothing moved: nothing told, and the table's change count stands. Rows only dropped: a delete.
+    const changes = store.changes('daily_stats');
+    expect(changes).toBe(2);
     store.replace('daily_stats', store.snapshot('daily_stats'));
     expect(seen).toHaveLength(2);
+    expect(store.changes('daily_stats')).toBe(changes);
     store.replace('daily_stats', [bucketA]);
     expect(seen[2]).toEqual({ kind: 'delete', table: 'daily_stats', keys: [['d4', 'p', 'm']] });
     expect(store.rowCount('daily_stats')).toBe(2);
+    expect(store.changes('daily_stats')).toBe(changes + 1);
+    expect(store.changes('parts')).toBe(0);
   });
 
   it('shares one read of a saved chunk between snapshots taken while the first is still held', () => {

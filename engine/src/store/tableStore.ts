@@ -139,6 +139,11 @@ export interface TableStore {
   /** Folds a table's small chunks (live refreshes) and chunks with dead rows into one, when there are many of them. */
   compact(name: TableName, maxSmallChunks?: number): boolean;
   readonly version: number;
+  /**
+   * How many times a table's rows changed: a `replace` with the rows it already held (a recompute that came out
+   * the same) does not count, so a caller can tell whether a saved copy is still current without reading it.
+   */
+  changes(name: TableName): number;
   tables(): TableName[];
   /** Calls `listener` after every replace, append and upsert (not compactions: they change no row). */
   subscribe(listener: (change: StoreChange) => void): () => void;
@@ -166,6 +171,11 @@ function pairChunks(held: readonly Chunk[], fresh: readonly Uint8Array[]): { kep
 export function createTableStore(): TableStore {
   const chunks = new Map<TableName, Chunk[]>();
   let version = 0;
+  const changeCounts = new Map<TableName, number>();
+  const changed = (name: TableName) => {
+    version++;
+    changeCounts.set(name, (changeCounts.get(name) ?? 0) + 1);
+  };
   const list = (name: TableName): Chunk[] => {
     let l = chunks.get(name);
     if (!l) chunks.set(name, (l = []));
@@ -240,9 +250,10 @@ export function createTableStore(): TableStore {
         return same.bytes === bytes ? same : { ...same, bytes, table: undefined, served: undefined };
       });
       chunks.set(name, next);
-      version++;
-      if (listeners.size === 0) return;
       const added = next.filter((_c, i) => kept[i] === undefined);
+      if (!held || added.length > 0 || gone.length > 0) changed(name);
+      else version++;
+      if (listeners.size === 0) return;
       if (!held) return tell({ kind: 'replace', table: name, chunks: [...ipc] });
       if (added.length === 0 && gone.length === 0) return;
       const spec = tableSpec(name);
@@ -259,7 +270,7 @@ export function createTableStore(): TableStore {
     append(name, ipc, known) {
       const fresh = makeChunk(ipc, hasRowids(name), known);
       list(name).push(fresh);
-      version++;
+      changed(name);
       if (listeners.size > 0) tell({ kind: 'append', table: name, ipc: ipcOf(fresh), rows: fresh.rows });
     },
     backBySaved(name, saved) {
@@ -274,7 +285,7 @@ export function createTableStore(): TableStore {
       const superseded: KeyTuple[] | undefined = listeners.size > 0 ? [] : undefined;
       const killed = killMatches(name, fresh, superseded);
       list(name).push(fresh);
-      version++;
+      changed(name);
       if (superseded) tell({ kind: 'upsert', table: name, ipc, rows: fresh.rows, superseded });
       return killed;
     },
@@ -309,6 +320,7 @@ export function createTableStore(): TableStore {
     get version() {
       return version;
     },
+    changes: (name) => changeCounts.get(name) ?? 0,
     tables: () => [...chunks.keys()],
     subscribe(listener) {
       listeners.add(listener);
