@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redact, redactSecrets } from './redact.js';
+import { redact, redactSecrets, SECRET_PATTERNS } from './redact.js';
 
 describe('redactSecrets', () => {
   const cases: [string, string, string][] = [
@@ -29,6 +29,21 @@ describe('redactSecrets', () => {
     for (const text of ['npm run build', 'rm -rf node_modules', 'git push origin feature-x', 'read README.md', 'password policy docs']) {
       expect(redactSecrets(text)).toEqual({ text, kinds: [] });
     }
+  });
+
+  it('lets through every text a pattern with a quick pre-test matches (mixed case, either separator)', () => {
+    const samples = [
+      ...cases.map(([, input]) => input),
+      'Api-Key: 0123456789abcdef', 'export SECRET_TOKEN="s3cr3tvalue"', 'AUTH=abcd1234', 'ftp://user:pass1234@host/path', 'Pwd: hunter22',
+    ];
+    for (const { kind, pattern, mayMatch } of SECRET_PATTERNS) {
+      if (!mayMatch) continue;
+      for (const text of samples) {
+        pattern.lastIndex = 0;
+        if (pattern.test(text)) expect(mayMatch(text), `${kind}: ${text}`).toBe(true);
+      }
+    }
+    expect(redactSecrets('Api-Key: 0123456789abcdef').kinds).toEqual(['credential-assignment']);
   });
 
   it('passes null through', () => {

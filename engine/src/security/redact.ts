@@ -9,7 +9,14 @@ export interface SecretPattern {
   readonly pattern: RegExp;
   /** Which capture group is the secret; 0 = the whole match. */
   readonly group?: number;
+  /**
+   * A cheap test every match passes, run first: the generic patterns backtrack at every word, and every preview
+   * of a million parts goes through them (≈ 1.4 µs per preview without it, 0.15 µs with).
+   */
+  readonly mayMatch?: (text: string) => boolean;
 }
+
+const CREDENTIAL_WORD = /password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|auth/i;
 
 export const SECRET_PATTERNS: readonly SecretPattern[] = [
   { kind: 'private-key', pattern: /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g },
@@ -25,11 +32,17 @@ export const SECRET_PATTERNS: readonly SecretPattern[] = [
   { kind: 'openai-key', pattern: /\bsk-(?:proj-|ant-(?:api\d\d-)?)?[A-Za-z0-9_-]{20,}\b/g },
   { kind: 'jwt', pattern: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\b/g },
   { kind: 'bearer-token', pattern: /(\bBearer\s+)([A-Za-z0-9._~+/=-]{16,})/gi, group: 2 },
-  { kind: 'basic-auth-url', pattern: /(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)([^\s@/]+)(@)/gi, group: 2 },
+  {
+    kind: 'basic-auth-url',
+    pattern: /(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)([^\s@/]+)(@)/gi,
+    group: 2,
+    mayMatch: (text) => text.includes('://') && text.includes('@'),
+  },
   {
     kind: 'credential-assignment',
     pattern: /(\b[\w.-]*(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|auth)[\w.-]*["']?\s*[:=]\s*["']?)(?!Bearer\b|Basic\b|\[REDACTED)([^\s"'&,;]{4,})/gi,
     group: 2,
+    mayMatch: (text) => (text.includes('=') || text.includes(':')) && CREDENTIAL_WORD.test(text),
   },
 ];
 
@@ -43,7 +56,8 @@ export interface Redaction {
 export function redactSecrets(text: string): Redaction {
   const kinds: string[] = [];
   let out = text;
-  for (const { kind, pattern, group = 0 } of SECRET_PATTERNS) {
+  for (const { kind, pattern, group = 0, mayMatch } of SECRET_PATTERNS) {
+    if (mayMatch && !mayMatch(out)) continue;
     pattern.lastIndex = 0;
     if (!pattern.test(out)) continue;
     pattern.lastIndex = 0;
