@@ -6,7 +6,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { buildSessionTree, childRootMap } from '../derive/index.js';
 import type { Logger } from '../log.js';
-import type { IngestPool, IngestTask, TaskResult } from '../pipeline/index.js';
+import { childRootsRef, type IngestPool, type IngestTask, type TaskResult } from '../pipeline/index.js';
 import { discoverSources } from '../sources/index.js';
 import { IngestState, issueLine, readFailed } from './ingestState.js';
 import { planJsonGroups, planSqliteRanges } from './plan.js';
@@ -54,7 +54,7 @@ export async function backfill(options: BackfillOptions): Promise<IngestState> {
   // Databases first, in name order, so the database wins over the legacy tree for the same id.
   for (const result of metaResults) state.mergeMeta(result);
 
-  const roots = childRootMap(buildSessionTree(state.sessions.values()));
+  const roots = childRootsRef(childRootMap(buildSessionTree(state.sessions.values())));
   const tasks: IngestTask[] = [];
   for (const result of metaResults) {
     const bounds = result.meta?.bounds;

@@ -12,7 +12,7 @@ import { ENGINE_VERSION } from '../config/index.js';
 import { buildSessionTree, childRootMap, readMessageFacts, type MessageFacts } from '../derive/index.js';
 import type { Logger } from '../log.js';
 import { createStateStore, type LaterCheck, type SegmentInfo, type SegmentInput, type StateStore } from '../persist/index.js';
-import { mergeIssues, type IngestPool, type MessageAggregate, type TaskResult } from '../pipeline/index.js';
+import { childRootsRef, mergeIssues, type ChildRootsRef, type IngestPool, type MessageAggregate, type TaskResult } from '../pipeline/index.js';
 import { collectSources, discoverSources, sourcesRows } from '../sources/index.js';
 import { sequenceRulesWith, type SequenceRuleSet } from '../security/index.js';
 import { createTableStore, rowidRangeOf, type KnownChunk, type TableStore } from '../store/index.js';
@@ -167,7 +167,7 @@ export function createIndexer(options: IndexerOptions): Indexer {
   /** Messages whose facts changed since the last derive ('all': not tracked, the derive compares them all). */
   let changedMessages: Set<string> | 'all' = 'all';
   /** Sub-agent session → root, for the workers, and the sessions' signature it was built for. */
-  let childRootsCache: { key: string; roots: Record<string, string> } | undefined;
+  let childRootsCache: { key: string; roots: ChildRootsRef } | undefined;
   /** `store.changes(name)` of each recomputed table when it was last saved (or loaded): equal, the saved copy stands. */
   const savedChanges = new Map<TableName, number>();
   /** `store.version` when the state dir was last written: unchanged means the saved tables are current. */
@@ -342,6 +342,8 @@ export function createIndexer(options: IndexerOptions): Indexer {
       const chunks = name === 'messages' ? flagForkCopies(table.chunks, forkCopyIds) : table.chunks;
       for (const chunk of chunks) store.append(name, chunk);
     }
+    // Counted now, from the chunks in memory: once saved, the store reads them back from disk.
+    bodyTally = tallyBodyTables({ parts: state.tables.get('parts')?.chunks ?? [], toolCalls: state.tables.get('tool_calls')?.chunks ?? [] }, forkCopyIds);
     state.tables.clear(); // the store holds the chunks now
     for (const [id, db] of state.sessionSources) sessionDb.set(id, db);
     metaSignatures = { ...state.metaSignatures };
@@ -523,7 +525,7 @@ export function createIndexer(options: IndexerOptions): Indexer {
     const treeKey = `${state.restored('sessions') ? state.sessions.size : 'saved'}|${JSON.stringify(metaSignatures)}`;
     if (childRootsCache?.key !== treeKey) {
       const roots = state.restored('sessions') ? childRootMap(buildSessionTree(state.sessions.values())) : childRootsOf(store.snapshot('sessions'));
-      childRootsCache = { key: treeKey, roots };
+      childRootsCache = { key: treeKey, roots: childRootsRef(roots) };
     }
     const childRoots = childRootsCache.roots;
     let changed = 0;

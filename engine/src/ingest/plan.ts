@@ -2,7 +2,7 @@
  * Splits a backfill into worker tasks: rowid ranges of `message` and `part` per database, and groups of
  * legacy directories. Pure given the bounds and directory lists.
  */
-import type { ChildRoots, IngestTask } from '../pipeline/index.js';
+import type { ChildRootsRef, IngestTask } from '../pipeline/index.js';
 
 /** Rows per range: big enough to amortise a task, small enough to keep in-flight memory bounded. */
 export const ROWS_PER_TASK = 5_000;
@@ -12,7 +12,7 @@ export function planSqliteRanges(
   dbPath: string,
   kind: 'sqlite-messages' | 'sqlite-parts',
   [lo, hi]: readonly [number, number],
-  childRoots: ChildRoots,
+  childRoots: ChildRootsRef,
   rowsPerTask = ROWS_PER_TASK,
 ): IngestTask[] {
   if (hi <= 0) return [];
@@ -28,7 +28,7 @@ export function planJsonGroups(
   kind: 'json-messages' | 'json-parts',
   groups: readonly string[],
   dbPaths: readonly string[],
-  childRoots: ChildRoots,
+  childRoots: ChildRootsRef,
   perTask = DIRS_PER_TASK,
 ): IngestTask[] {
   const tasks: IngestTask[] = [];

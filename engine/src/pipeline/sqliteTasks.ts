@@ -100,15 +100,8 @@ export function readSqliteMeta(dbPath: string): TaskResult {
   }
 }
 
-interface BodyRow {
-  rowid: number;
-  id: string;
-  session_id: string;
-  message_id?: string;
-  time_created: number;
-  time_updated: number;
-  data: string;
-}
+/** A message or part row as `selectRows` reads it: arrays, not objects (a third cheaper per row at 1M rows). */
+type BodyRow = [rowid: number, id: string, sessionId: string, timeCreated: number, timeUpdated: number, data: string, messageId?: string];
 
 /** Which rows a body read covers: a rowid range (backfill), explicit ids (a change), or a time watermark. */
 export type RowSelector = { readonly fromRowid: number; readonly toRowid: number } | { readonly ids: readonly string[] } | { readonly sinceUpdated: number };
@@ -116,33 +109,36 @@ export type RowSelector = { readonly fromRowid: number; readonly toRowid: number
 const ID_BATCH = 500;
 
 function* selectRows(db: Database.Database, table: 'message' | 'part', selector: RowSelector): Generator<BodyRow> {
-  const columns = table === 'message' ? 'rowid, id, session_id, time_created, time_updated, data' : 'rowid, id, message_id, session_id, time_created, time_updated, data';
+  const columns = table === 'message' ? 'rowid, id, session_id, time_created, time_updated, data' : 'rowid, id, session_id, time_created, time_updated, data, message_id';
+  const rows = (sql: string, ...params: unknown[]) => db.prepare(sql).raw(true).iterate(...params) as IterableIterator<BodyRow>;
   if ('ids' in selector) {
     for (let i = 0; i < selector.ids.length; i += ID_BATCH) {
       const ids = selector.ids.slice(i, i + ID_BATCH);
-      yield* db.prepare(`SELECT ${columns} FROM ${table} WHERE id IN (${ids.map(() => '?').join(',')})`).iterate(...ids) as IterableIterator<BodyRow>;
+      yield* rows(`SELECT ${columns} FROM ${table} WHERE id IN (${ids.map(() => '?').join(',')})`, ...ids);
     }
   } else if ('sinceUpdated' in selector) {
     // Not indexed: a full scan, used only where the event table cannot say what changed.
-    yield* db.prepare(`SELECT ${columns} FROM ${table} WHERE time_updated >= ?`).iterate(selector.sinceUpdated) as IterableIterator<BodyRow>;
+    yield* rows(`SELECT ${columns} FROM ${table} WHERE time_updated >= ?`, selector.sinceUpdated);
   } else {
-    yield* db.prepare(`SELECT ${columns} FROM ${table} WHERE rowid > ? AND rowid <= ?`).iterate(selector.fromRowid, selector.toRowid) as IterableIterator<BodyRow>;
+    yield* rows(`SELECT ${columns} FROM ${table} WHERE rowid > ? AND rowid <= ?`, selector.fromRowid, selector.toRowid);
   }
 }
 
 /** Parses message or part rows into the collector. */
 function collectBodies(collector: Collector, db: Database.Database, table: 'message' | 'part', selector: RowSelector, childRoots: ChildRoots): void {
-  for (const row of selectRows(db, table, selector)) {
+  const newest = collector.maxTimeUpdatedByTable;
+  for (const [rowid, id, sessionId, createdAt, updatedAt, text, messageId] of selectRows(db, table, selector)) {
     collector.records++;
-    if (row.time_updated > collector.maxTimeUpdated) collector.maxTimeUpdated = row.time_updated;
-    if (row.time_updated > (collector.maxTimeUpdatedByTable[table] ?? 0)) collector.maxTimeUpdatedByTable[table] = row.time_updated;
-    const data = parseBody(collector, row.data, `${table} ${row.id}`);
+    if (updatedAt > collector.maxTimeUpdated) collector.maxTimeUpdated = updatedAt;
+    if (updatedAt > (newest[table] ?? 0)) newest[table] = updatedAt;
+    // A NULL body counts as an empty one.
+    const data = parseBody(collector, text ?? '', `${table} ${id}`);
     if (!data) continue;
-    const rootSessionId = childRoots[row.session_id] ?? row.session_id;
+    const rootSessionId = childRoots[sessionId] ?? sessionId;
     if (table === 'message') {
-      collector.addMessage({ id: row.id, sessionId: row.session_id, rootSessionId, createdAt: row.time_created, rowid: row.rowid }, data);
+      collector.addMessage({ id, sessionId, rootSessionId, createdAt, rowid }, data);
     } else {
-      collector.addPart({ id: row.id, messageId: row.message_id!, sessionId: row.session_id, rootSessionId, createdAt: row.time_created, rowid: row.rowid }, data, row.data.length);
+      collector.addPart({ id, messageId: messageId!, sessionId, rootSessionId, createdAt, rowid }, data, text.length);
     }
   }
 }

@@ -8,16 +8,40 @@ import type { DelegationBase, SessionBase } from '../parse/index.js';
 /** Sub-agent session id → its root session id. Root sessions are absent (they are their own root). */
 export type ChildRoots = Readonly<Record<string, string>>;
 
+/**
+ * `ChildRoots` as tasks carry them: serialised once, with a key a worker parses them again only for. Cloning the
+ * object into every task (9k entries at 1M parts, hundreds of tasks) cost each worker most of a second.
+ */
+export interface ChildRootsRef {
+  readonly key: string;
+  readonly json: string;
+}
+
+let refsMade = 0;
+const REF_PREFIX = `${process.pid}-${Math.random().toString(36).slice(2)}`;
+
+export function childRootsRef(roots: ChildRoots): ChildRootsRef {
+  return { key: `${REF_PREFIX}-${++refsMade}`, json: JSON.stringify(roots) };
+}
+
+let lastResolved: { key: string; roots: ChildRoots } | undefined;
+
+/** The roots a task carries, parsed once per key in this thread. */
+export function resolveChildRoots(ref: ChildRootsRef): ChildRoots {
+  if (lastResolved?.key !== ref.key) lastResolved = { key: ref.key, roots: JSON.parse(ref.json) as ChildRoots };
+  return lastResolved.roots;
+}
+
 export type IngestTask =
   | { readonly kind: 'sqlite-meta'; readonly dbPath: string }
-  | { readonly kind: 'sqlite-messages' | 'sqlite-parts'; readonly dbPath: string; readonly fromRowid: number; readonly toRowid: number; readonly childRoots: ChildRoots }
+  | { readonly kind: 'sqlite-messages' | 'sqlite-parts'; readonly dbPath: string; readonly fromRowid: number; readonly toRowid: number; readonly childRoots: ChildRootsRef }
   | {
       readonly kind: 'sqlite-refresh';
       readonly dbPath: string;
       readonly afterEventRowid: number;
       readonly sinceUpdated: { readonly message: number; readonly part: number };
       readonly fullScan: boolean;
-      readonly childRoots: ChildRoots;
+      readonly childRoots: ChildRootsRef;
       /** The database's small-tables signature when its sessions, projects and todos were last read. */
       readonly smallTables?: string;
     }
@@ -29,7 +53,7 @@ export type IngestTask =
       readonly groups: readonly string[];
       /** Databases to check first: a record whose id is already there is skipped (the database wins). */
       readonly dbPaths: readonly string[];
-      readonly childRoots: ChildRoots;
+      readonly childRoots: ChildRootsRef;
     };
 
 export interface IssueCount {

@@ -5,7 +5,7 @@
 import { Piscina } from 'piscina';
 import { readJsonBodies, readJsonMeta } from './jsonTasks.js';
 import { readSqliteBodies, readSqliteMeta, refreshSqlite } from './sqliteTasks.js';
-import type { IngestTask, TaskResult } from './tasks.js';
+import { resolveChildRoots, type IngestTask, type TaskResult } from './tasks.js';
 
 function runTask(task: IngestTask): TaskResult {
   switch (task.kind) {
@@ -13,14 +13,14 @@ function runTask(task: IngestTask): TaskResult {
       return readSqliteMeta(task.dbPath);
     case 'sqlite-messages':
     case 'sqlite-parts':
-      return readSqliteBodies(task.kind, task.dbPath, task, task.childRoots);
+      return readSqliteBodies(task.kind, task.dbPath, task, resolveChildRoots(task.childRoots));
     case 'sqlite-refresh':
-      return refreshSqlite(task.dbPath, task);
+      return refreshSqlite(task.dbPath, { ...task, childRoots: resolveChildRoots(task.childRoots) });
     case 'json-meta':
       return readJsonMeta(task.storageDir);
     case 'json-messages':
     case 'json-parts':
-      return readJsonBodies(task.kind, task.storageDir, task.groups, task.dbPaths, task.childRoots);
+      return readJsonBodies(task.kind, task.storageDir, task.groups, task.dbPaths, resolveChildRoots(task.childRoots));
   }
 }
 
