@@ -107,6 +107,8 @@ export interface StateStore {
 
 /** Segment files read at once on load. */
 const READ_CONCURRENCY = 8;
+/** Segment files written at once by `replaceTable`. */
+const WRITE_CONCURRENCY = 8;
 
 interface Staged {
   replace: boolean;
@@ -334,14 +336,22 @@ export function createStateStore(stateDir: string, schemaVersion: number, option
       serialised(async () => {
         open();
         checkTableName(table);
-        const written: SegmentInfo[] = [];
-        for (const part of parts) {
-          const segment = await writeSegment(table, part);
-          if (!segment.ok) {
-            await removeFiles(segmentsDir, written.map((s) => s.file)); // never named by any manifest
-            return segment;
+        // A few at a time: each write waits on its own fsync, and a cold index writes hundreds of segments.
+        const written: SegmentInfo[] = new Array(parts.length);
+        let next = 0;
+        let problem: Result<never> | undefined;
+        const writer = async () => {
+          while (problem === undefined && next < parts.length) {
+            const i = next++;
+            const segment = await writeSegment(table, parts[i]!);
+            if (segment.ok) written[i] = segment.value;
+            else problem ??= segment;
           }
-          written.push(segment.value);
+        };
+        await Promise.all(Array.from({ length: Math.min(WRITE_CONCURRENCY, parts.length) }, writer));
+        if (problem) {
+          await removeFiles(segmentsDir, written.filter((s) => s !== undefined).map((s) => s.file)); // never named by any manifest
+          return problem;
         }
         superseded.push(...(staged.get(table)?.segments.map((s) => s.file) ?? []));
         staged.set(table, { replace: true, segments: written });
