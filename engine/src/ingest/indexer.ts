@@ -250,9 +250,13 @@ export function createIndexer(options: IndexerOptions): Indexer {
    * large one. It is rebuilt at start, on the periodic full scan and at most once a minute while changes flow.
    */
   let sourcesBuiltAt = -Infinity;
+  /** Sources counted while a cold index reads the bodies (a walk of the legacy tree: about a second at 1M parts). */
+  let collectingSources: Promise<Awaited<ReturnType<typeof collectSources>> | undefined> | undefined;
   const refreshSourcesTable = async (force: boolean) => {
     if (!force && performance.now() - sourcesBuiltAt < SOURCES_REFRESH_MS) return;
-    const sources = sourcesRows(await collectSources(options.dataDir, options.env));
+    const early = await collectingSources;
+    collectingSources = undefined;
+    const sources = sourcesRows(early ?? (await collectSources(options.dataDir, options.env)));
     store.replace('sources', [buildIpc(SOURCES_TABLE, sources)]);
     sourcesBuiltAt = performance.now();
   };
@@ -334,6 +338,7 @@ export function createIndexer(options: IndexerOptions): Indexer {
   };
 
   const coldStart = async (): Promise<void> => {
+    collectingSources = collectSources(options.dataDir, options.env).catch(() => undefined);
     state = await backfill({ dataDir: options.dataDir, env: options.env, pool, logger, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
     options.onProgress?.({ phase: 'derive', done: 0, total: 1 });
     for (const f of readMessageFacts(state.tables.get('messages')?.chunks ?? [])) facts.set(f.id, f);
