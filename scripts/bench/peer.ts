@@ -37,7 +37,14 @@ export function ccusageBinary(repoRoot: string): string {
   const version = (require('ccusage/package.json') as { version: string }).version;
   if (version !== CCUSAGE_VERSION) throw new Error(`ccusage ${version} is installed; the benchmark pins ${CCUSAGE_VERSION} (npm install)`);
   const binary = require.resolve(`@ccusage/ccusage-${process.platform}-${process.arch}/bin/ccusage`);
-  fs.accessSync(binary, fs.constants.X_OK);
+  try {
+    fs.accessSync(binary, fs.constants.X_OK);
+  } catch {
+    // The registry package ships the binary without its execute bit (npm 11 installs it 0644); the wrapper's
+    // cli.js sets 0755 before its first run, so we do what it does.
+    fs.chmodSync(binary, 0o755);
+    fs.accessSync(binary, fs.constants.X_OK);
+  }
   return binary;
 }
 
