@@ -13,7 +13,7 @@ import { buildSessionTree, childRootMap, readMessageFacts, type MessageFacts } f
 import type { Logger } from '../log.js';
 import { createStateStore, type LaterCheck, type SegmentInfo, type SegmentInput, type StateStore } from '../persist/index.js';
 import { childRootsRef, mergeIssues, type ChildRootsRef, type IngestPool, type MessageAggregate, type TaskResult } from '../pipeline/index.js';
-import { collectSources, discoverSources, sourcesRows } from '../sources/index.js';
+import { collectSources, discoverSources, inspectSource, sourcesRows } from '../sources/index.js';
 import { sequenceRulesWith, type SequenceRuleSet } from '../security/index.js';
 import { createTableStore, rowidRangeOf, type KnownChunk, type TableStore } from '../store/index.js';
 import { backfill, type Progress } from './backfill.js';
@@ -246,14 +246,20 @@ export function createIndexer(options: IndexerOptions): Indexer {
   };
 
   /**
-   * The `sources` table counts rows and legacy files: a full scan of each database and directory, seconds on a
-   * large one. It is rebuilt at start, on the periodic full scan and at most once a minute while changes flow.
+   * The `sources` table counts rows and legacy files: a walk of the legacy tree takes seconds on a large one. It is
+   * rebuilt whole at start, on the periodic full scan and at most once a minute while changes flow; in between,
+   * only the databases' rows are counted again (≈ 30 ms at 1M parts), so it follows a live change.
    */
   let sourcesBuiltAt = -Infinity;
   /** Sources counted while a cold index reads the bodies (a walk of the legacy tree: about a second at 1M parts). */
   let collectingSources: Promise<Awaited<ReturnType<typeof collectSources>> | undefined> | undefined;
   const refreshSourcesTable = async (force: boolean) => {
-    if (!force && performance.now() - sourcesBuiltAt < SOURCES_REFRESH_MS) return;
+    if (!force && performance.now() - sourcesBuiltAt < SOURCES_REFRESH_MS) {
+      const rows = rowsOf<RowOf<'sources'>>(store.snapshot('sources'));
+      const recounted = await Promise.all(rows.map(async (row) => (row.kind === 'sqlite' ? sourcesRows([await inspectSource({ kind: 'sqlite', path: row.path })])[0]! : row)));
+      store.replace('sources', [buildIpc(SOURCES_TABLE, recounted)]);
+      return;
+    }
     const early = await collectingSources;
     collectingSources = undefined;
     const sources = sourcesRows(early ?? (await collectSources(options.dataDir, options.env)));

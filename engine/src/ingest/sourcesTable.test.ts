@@ -1,0 +1,56 @@
+/** The `sources` table follows live changes between its full rebuilds (the databases are counted again). */
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureDemoDataDir } from '../demo/index.js';
+import { createMemoryLogger } from '../log.js';
+import { createIngestPool, type IngestPool } from '../pipeline/index.js';
+import { createIndexer } from './indexer.js';
+import { rowsOf } from './restore.js';
+
+let root: string;
+let dataDir: string;
+let pool: IngestPool;
+
+beforeAll(async () => {
+  root = await fs.mkdtemp(path.join(os.tmpdir(), 'ocm-sources-'));
+  const demo = await ensureDemoDataDir({ stateDir: root, now: Date.UTC(2026, 5, 14, 12) });
+  if (!demo.ok) throw new Error(demo.problem.message);
+  dataDir = demo.value.dataDir;
+  pool = createIngestPool({ threads: 1 });
+});
+
+afterAll(async () => {
+  await pool.close();
+  await fs.rm(root, { recursive: true, force: true });
+});
+
+/** Copies the newest part row under a new id, as OpenCode adding a part would. */
+function addPart(dbPath: string, n: number): void {
+  const db = new Database(dbPath);
+  try {
+    const row = db.prepare('SELECT * FROM part ORDER BY rowid DESC LIMIT 1').get() as Record<string, unknown>;
+    const id = `prt_zzzzsources${String(n).padStart(12, '0')}`;
+    const columns = Object.keys(row);
+    db.prepare(`INSERT INTO part (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`).run(...columns.map((c) => (c === 'id' ? id : row[c])));
+  } finally {
+    db.close();
+  }
+}
+
+describe('sources table', () => {
+  it('counts a database part added while the engine runs, refresh after refresh', async () => {
+    const indexer = createIndexer({ dataDir, stateDir: null, env: {}, pool, logger: createMemoryLogger() });
+    await indexer.start();
+    const dbParts = () => rowsOf<{ kind: string; path: string; parts: number }>(indexer.store.snapshot('sources')).find((s) => s.kind === 'sqlite')!;
+    const first = dbParts();
+    for (let n = 1; n <= 2; n++) {
+      addPart(first.path, n);
+      await indexer.refresh();
+      expect(dbParts().parts).toBe(first.parts + n);
+    }
+    await indexer.close();
+  });
+});
