@@ -204,8 +204,15 @@ export interface PushWatch {
   /** The connection's own snapshot, read in full. */
   readonly snapshot: Promise<Probe>;
   /** Frames received after `snapshot-done`: the engine pushing something. */
-  readonly pushes: { at: number; kind: string }[];
+  readonly pushes: PushedFrame[];
   close(): void;
+}
+
+export interface PushedFrame {
+  readonly at: number;
+  readonly kind: string;
+  /** For rows pushed into `parts` (`table-upsert`, `table-append`): their ids, to tell when a change arrived. */
+  readonly partIds?: readonly string[];
 }
 
 /** After the snapshot the socket's binary frames are deltas (`table-upsert`, `table-replace`); text is JSON. */
@@ -221,13 +228,30 @@ function describe(data: Buffer, isBinary: boolean): string {
   }
 }
 
+/** The ids of the `parts` rows a pushed binary frame carries, if it carries any. */
+function pushedPartIds(data: Buffer, isBinary: boolean): string[] | undefined {
+  if (!isBinary) return undefined;
+  const frame = decodeArrowFrame(data);
+  if (!frame.ok || frame.value.header.table !== 'parts') return undefined;
+  try {
+    const ids = tableFromIPC(frame.value.ipc).getChild('id');
+    return ids ? (ids.toArray() as string[]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Keeps one connection open after its snapshot and records every later frame: what the engine pushes. */
 export function watchPushes(port: number, token: string, timeoutMs: number): PushWatch {
-  const pushes: { at: number; kind: string }[] = [];
+  const pushes: PushedFrame[] = [];
   const { ws, snapshot } = followSnapshot(port, token, {
     depth: 'all',
     timeoutMs,
-    afterSnapshot: (data, isBinary) => void pushes.push({ at: performance.now(), kind: describe(data, isBinary) }),
+    afterSnapshot: (data, isBinary) => {
+      const at = performance.now();
+      const partIds = pushedPartIds(data, isBinary);
+      pushes.push({ at, kind: describe(data, isBinary), ...(partIds ? { partIds } : {}) });
+    },
   });
   return { snapshot, pushes, close: () => ws.terminate() };
 }

@@ -46,7 +46,19 @@ export interface Figures {
   readonly limit: LimitResult;
   readonly cold: IndexRun | null;
   readonly warm: IndexRun | null;
-  readonly live: (Omit<LiveResult, 'engineLog'> & { p50Ms: number | null; p95Ms: number | null; maxMs: number | null; p50LowerMs: number | null; p95LowerMs: number | null; sourcesP50Ms: number | null }) | null;
+  readonly live:
+    | (Omit<LiveResult, 'engineLog'> & {
+        p50Ms: number | null;
+        p95Ms: number | null;
+        maxMs: number | null;
+        p50LowerMs: number | null;
+        p95LowerMs: number | null;
+        sourcesP50Ms: number | null;
+        pushedP50Ms: number | null;
+        pushedP95Ms: number | null;
+        pushedMaxMs: number | null;
+      })
+    | null;
   readonly peer: PeerRun | null;
   /** (d) inside the engine: commit → row in the engine's tables (body) and → derived tables rebuilt. */
   readonly liveEngine: { attempted: number; missed: number; bodyP50Ms: number | null; bodyP95Ms: number | null; bodyMaxMs: number | null; derivedP50Ms: number | null; derivedP95Ms: number | null } | null;
@@ -103,6 +115,9 @@ export function liveFigures(live: LiveResult): NonNullable<Figures['live']> {
     p50LowerMs: percentile(live.lowerBoundsMs, 50),
     p95LowerMs: percentile(live.lowerBoundsMs, 95),
     sourcesP50Ms: percentile(live.sourcesLatenciesMs, 50),
+    pushedP50Ms: percentile(live.pushedLatenciesMs, 50),
+    pushedP95Ms: percentile(live.pushedLatenciesMs, 95),
+    pushedMaxMs: live.pushedLatenciesMs.length ? Math.max(...live.pushedLatenciesMs) : null,
   };
 }
 
@@ -180,6 +195,13 @@ export function judgeGoals(f: Omit<Figures, 'goals'>): Goal[] {
         ? 'not measured'
         : `${Math.round(engineP95)} ms (${f.liveEngine!.attempted - f.liveEngine!.missed} of ${f.liveEngine!.attempted} changes; derived tables p95 ${f.liveEngine!.derivedP95Ms === null ? '—' : `${Math.round(f.liveEngine!.derivedP95Ms)} ms`})`,
     met: engineP95 === null ? null : engineP95 <= 250 && f.liveEngine!.missed === 0,
+  });
+  const pushedP95 = f.live?.pushedP95Ms ?? null;
+  goals.push({
+    name: 'live latency p95 (d): pushed to an open dashboard connection',
+    target: '≤ 250 ms',
+    actual: pushedP95 === null ? 'not measured' : `${Math.round(pushedP95)} ms (${f.live!.pushedLatenciesMs.length} of ${f.live!.attempted} changes pushed)`,
+    met: pushedP95 === null ? null : pushedP95 <= 250 && f.live!.notPushed === 0,
   });
   const p95 = f.live?.p95Ms ?? null;
   const liveMissed = f.live ? f.live.missed : 0;

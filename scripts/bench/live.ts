@@ -2,17 +2,16 @@
  * (d) Live latency: the engine runs `start` on the warm state of (b) and watches the corpus; single changes
  * are committed into opencode.db one at a time, and each is timed from its commit until the engine shows it.
  *
- * How the engine shows a change: its protocol has no push yet (server.ts streams a snapshot per connection,
- * and nothing after `snapshot-done`), so what a client can see is a new connection's snapshot, taken when the
- * connection opens. The latency of a change is the open time of the first connection whose `parts` table holds
- * the new row (see `waitForChange`). One connection stays open all along to record any frame the engine pushes
- * after its snapshot, so the report says whether it pushed anything.
+ * How the engine shows a change: to a connection already open, as a pushed delta (the connection held open all
+ * along records when the new row arrives); to a new client, in its connection's snapshot, taken when the
+ * connection opens: that latency is the open time of the first connection whose `parts` table holds the new row
+ * (see `waitForChange`), bounded below by how often such a probe can run (a snapshot is hundreds of MB).
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { sampleMemory, stopChild, tail, track } from './child.js';
-import { probe, watchPushes } from './engineSocket.js';
+import { probe, watchPushes, type PushedFrame } from './engineSocket.js';
 import { undoOnInterrupt } from './interrupt.js';
 import { createLiveWriter, type LiveWriter } from './liveWriter.js';
 
@@ -50,6 +49,12 @@ export interface LiveResult {
   readonly lowerBoundsMs: number[];
   /** Commit → the first snapshot whose `sources` row counts it (end of the engine's refresh), per change shown. */
   readonly sourcesLatenciesMs: number[];
+  /**
+   * Commit → the frame that pushed the new row to the connection held open since the start (what an open
+   * dashboard receives), per change written; changes never pushed are counted in `notPushed`.
+   */
+  readonly pushedLatenciesMs: number[];
+  readonly notPushed: number;
   readonly missed: number;
   /** For each missed change, how far it got. */
   readonly missDetails: Miss[];
@@ -162,8 +167,11 @@ export async function measureLive(options: LiveOptions): Promise<LiveResult> {
     const token = url.searchParams.get('token') ?? '';
     pushes = watchPushes(port, token, options.startTimeoutMs);
     const first = await pushes.snapshot;
-    const changes = await runChanges(options, writer, port, token, { dbParts: first.sourcesDbParts, engineParts: first.partsRows });
+    const { written, ...changes } = await runChanges(options, writer, port, token, { dbParts: first.sourcesDbParts, engineParts: first.partsRows });
+    const pushed = pushLatencies(written, pushes.pushes);
     result = {
+      pushedLatenciesMs: pushed.latenciesMs,
+      notPushed: pushed.missing,
       readyMs,
       snapshot: { ms: first.doneAt - first.openedAt, bytes: first.bytes, frames: first.frames, partsRows: first.partsRows },
       ...changes,
@@ -187,7 +195,24 @@ export async function measureLive(options: LiveOptions): Promise<LiveResult> {
   return { ...result, peakRssKb: engine.memory?.peakKb() ?? 0, engineLog: tail(log, 20) };
 }
 
-type ChangeStats = Pick<LiveResult, 'latenciesMs' | 'lowerBoundsMs' | 'sourcesLatenciesMs' | 'missed' | 'missDetails' | 'attempted' | 'stoppedEarly'>;
+type ChangeStats = Pick<LiveResult, 'latenciesMs' | 'lowerBoundsMs' | 'sourcesLatenciesMs' | 'missed' | 'missDetails' | 'attempted' | 'stoppedEarly'> & {
+  /** Every change committed: its part id and commit time. */
+  readonly written: { partId: string; committedAt: number }[];
+};
+
+/** Per change, commit → the first pushed `parts` frame that holds its row. */
+export function pushLatencies(written: readonly { partId: string; committedAt: number }[], pushes: readonly PushedFrame[]): { latenciesMs: number[]; missing: number } {
+  const firstPush = new Map<string, number>();
+  for (const push of pushes) for (const id of push.partIds ?? []) if (!firstPush.has(id)) firstPush.set(id, push.at);
+  const latenciesMs: number[] = [];
+  let missing = 0;
+  for (const { partId, committedAt } of written) {
+    const at = firstPush.get(partId);
+    if (at === undefined) missing++;
+    else latenciesMs.push(at - committedAt);
+  }
+  return { latenciesMs, missing };
+}
 
 /** Commits the changes one at a time and waits for each to show; bounded in count, per change and in total. */
 async function runChanges(options: LiveOptions, writer: LiveWriter, port: number, token: string, base: { dbParts: number; engineParts: number }): Promise<ChangeStats> {
@@ -195,6 +220,7 @@ async function runChanges(options: LiveOptions, writer: LiveWriter, port: number
   const sourcesLatenciesMs: number[] = [];
   const lowerBoundsMs: number[] = [];
   const missDetails: Miss[] = [];
+  const written: { partId: string; committedAt: number }[] = [];
   let missed = 0;
   let misses = 0;
   let attempted = 0;
@@ -207,6 +233,7 @@ async function runChanges(options: LiveOptions, writer: LiveWriter, port: number
     }
     await sleep(PAUSE_MS);
     const change = writer.write(i);
+    written.push({ partId: change.partId, committedAt: change.committedAt });
     attempted++;
     const expected = { dbParts: base.dbParts + i + 1, engineParts: base.engineParts + i + 1 };
     const wait = Math.min(options.changeTimeoutMs, Math.max(MIN_CHANGE_WAIT_MS, phaseEnd - performance.now()));
@@ -229,5 +256,5 @@ async function runChanges(options: LiveOptions, writer: LiveWriter, port: number
       break;
     }
   }
-  return { latenciesMs, lowerBoundsMs, sourcesLatenciesMs, missed, missDetails, attempted, ...(stoppedEarly ? { stoppedEarly } : {}) };
+  return { latenciesMs, lowerBoundsMs, sourcesLatenciesMs, missed, missDetails, attempted, written, ...(stoppedEarly ? { stoppedEarly } : {}) };
 }

@@ -40,6 +40,16 @@ function stepLines(f: Figures): Line[] {
       note: `${l.p50LowerMs ? `at least p50 ${ms(l.p50LowerMs)} / p95 ${ms(l.p95LowerMs)}; ` : ''}max ${ms(l.maxMs)}; refresh done (sources) first in ${l.sourcesLatenciesMs.length}, p50 ${ms(l.sourcesP50Ms)}; pushed frames: ${l.pushFrames}`,
     });
   }
+  if (f.live) {
+    const l = f.live;
+    lines.push({
+      step: `(d) live latency, commit → pushed to an open connection (${l.pushedLatenciesMs.length} of ${l.attempted} changes)`,
+      time: `p50 ${ms(l.pushedP50Ms)}`,
+      rate: `p95 ${ms(l.pushedP95Ms)}`,
+      rss: '',
+      note: `max ${ms(l.pushedMaxMs)}; the frame (a \`parts\` upsert) that carried the new row to the connection opened at the start`,
+    });
+  }
   if (f.liveEngine) {
     const e = f.liveEngine;
     lines.push({
@@ -115,10 +125,11 @@ by the step's time, for every step, so they compare directly.
 - **(d) live**: \`bin/opencode-monitor start --port 0\` on the state dir of (b) (a warm start), with its own
   XDG_CONFIG_HOME. Each change is one OpenCode-style transaction in \`opencode.db\`: a new \`text\` part row in the
   newest message plus its \`event_sequence\` bump and \`message.part.updated.1\` \`event\` row (ids in OpenCode's
-  format), one at a time after a 250 ms pause. A connection held open all along records any frame the engine
-  pushes after \`snapshot-done\` (see Remarks). A change is "shown" when a **new** connection's snapshot, which
+  format), one at a time after a 250 ms pause. A connection held open all along records every frame the engine
+  pushes after \`snapshot-done\` (see Remarks): a change is "pushed" when a \`parts\` frame holding its row
+  arrives there (what an open dashboard sees). A change is "shown" when a **new** connection's snapshot, which
   the engine takes as the connection opens, holds it. Cheap probes read only the \`sources\` table (a few kB,
-  rebuilt at the end of a refresh that changed something) every 25 ms; a probe reads up to the \`parts\` table as
+  rebuilt after a refresh that changed something, at most once a minute) every 25 ms; a probe reads up to the \`parts\` table as
   soon as \`sources\` counts the new part, and otherwise every 100 ms or twice its own last duration, whichever is
   longer (hundreds of MB per probe on a large corpus, so it must not run back to back). The latency is the open
   time of the first probe whose \`parts\` table holds the row minus the commit time (an upper bound); the open
