@@ -189,6 +189,35 @@ describe('REST API over an indexed corpus', () => {
     const delegations = rows('delegations').filter((d) => d['root_session_id'] === id);
     expect((await get(`/api/session/${id}/delegations`)).data.summary.total_delegations).toBe(delegations.length);
     for (const suffix of ['summary', 'agents', 'prompts', 'reasoning', 'git-history', 'file-parts', 'precise-cost', 'cost', 'todos']) await get(`/api/session/${id}/${suffix}`);
+    // The session told as events: one per text, reasoning, tool, step-finish, patch and file part, numbered by exchange.
+    const eventTypes = new Set(['text', 'reasoning', 'tool', 'step-finish', 'patch', 'file']);
+    const ownEvents = partRows.filter((p) => eventTypes.has(String(p['type'])));
+    const full = await get(`/api/session/${id}/timeline/full?limit=5000`);
+    expect(full.data.timeline_total).toBe(ownEvents.length);
+    expect(full.data.timeline.filter((e: { type: string }) => e.type === 'tool_call')).toHaveLength(toolRows.length);
+    expect(Math.max(...full.data.timeline.map((e: { exchange_number: number | null }) => e.exchange_number ?? 0))).toBe(exchanges.length);
+    const lastEvent = [...ownEvents].sort((a, b) => Number(a['created_at']) - Number(b['created_at'])).at(-1)!;
+    expect(full.data.session).toMatchObject({ id, started_at: new Date(Number(root['created_at'])).toISOString(), ended_at: new Date(Math.max(Number(lastEvent['created_at']), Number(root['created_at']))).toISOString() });
+    expect(full.data.summary).toMatchObject({ total_exchanges: exchanges.length, total_tool_calls: toolRows.length, delegations: delegations.filter((d) => d['parent_session_id'] === id).length });
+    const childIds = rows('sessions').filter((s) => s['parent_id'] === id).map((s) => String(s['id']));
+    expect(full.data.delegations.map((d: { child_session_id: string }) => d.child_session_id).sort()).toEqual([...childIds].sort());
+    const withChildren = await get(`/api/session/${id}/timeline/full?limit=2&include_children=true&stream=true`);
+    // Sub-agents of sub-agents too.
+    const subtree = new Set(childIds);
+    for (let grew = true; grew; ) {
+      const before = subtree.size;
+      for (const s of rows('sessions')) if (subtree.has(String(s['parent_id']))) subtree.add(String(s['id']));
+      grew = subtree.size > before;
+    }
+    const childEvents = rows('parts').filter((p) => subtree.has(String(p['session_id'])) && eventTypes.has(String(p['type']))).length;
+    expect([withChildren.data.timeline.length, withChildren.data.timeline_total, withChildren.data.timeline_truncated]).toEqual([2, ownEvents.length + childEvents, true]);
+    expect(childIds.length).toBeGreaterThan(0);
+    const child = childIds[0]!;
+    const sub = await get(`/api/session/${child}/delegation-timeline`);
+    const childParts = rows('parts').filter((p) => p['session_id'] === child && ['reasoning', 'text', 'tool', 'step-start', 'step-finish'].includes(String(p['type'])));
+    const userTexts = childParts.filter((p) => p['type'] === 'text' && rows('messages').find((m) => m['id'] === p['message_id'])?.['role'] === 'user');
+    expect(sub.data.meta).toMatchObject({ session_id: child, total: childParts.length - userTexts.length });
+    expect(sub.data.prompt_input).toBe(userTexts[0]?.['preview'] ?? rows('sessions').find((s) => s['id'] === child)?.['title']);
     expect((await call('GET', '/api/session/ses_does_not_exist/summary')).status).toBe(404);
   });
 

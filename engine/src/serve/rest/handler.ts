@@ -16,6 +16,7 @@ import { actionRoutes } from './routes/actions.js';
 import { healthRoutes, liveRoutes } from './routes/live.js';
 import { securityRoutes } from './routes/security.js';
 import { sessionContentRoutes } from './routes/sessionContent.js';
+import { sessionTimelineRoutes } from './routes/sessionTimeline.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { sessionUsageRoutes } from './routes/sessionUsage.js';
 import { statsRoutes } from './routes/stats.js';
@@ -28,6 +29,7 @@ export const ROUTES: readonly Route[] = [
   ...sessionRoutes,
   ...sessionUsageRoutes,
   ...sessionContentRoutes,
+  ...sessionTimelineRoutes,
   ...tracingRoutes,
   ...securityRoutes,
   ...liveRoutes,
