@@ -96,7 +96,7 @@ afterAll(async () => {
 interface Envelope {
   success: boolean;
   data: any; // eslint-disable-line @typescript-eslint/no-explicit-any
-  meta?: { limit: number; offset: number; count: number; total: number; has_more: boolean };
+  meta?: { limit: number; offset: number; count: number; total: number; has_more: boolean; page?: number; per_page?: number; total_pages?: number };
   error?: { code: string; message: string };
 }
 
@@ -155,6 +155,11 @@ describe('REST API over an indexed corpus', () => {
     expect(first.meta).toMatchObject({ limit: 5, offset: 0, count: 5, total: all.length, has_more: true });
     const second = await get('/api/sessions?days=3650&limit=5&offset=5');
     expect(new Set([...first.data, ...second.data].map((s: { id: string }) => s.id)).size).toBe(10);
+    // The original's documented page/per_page scheme (seed §3.3) gives the same page, with its own meta.
+    const paged = await get('/api/sessions?days=3650&page=2&per_page=5');
+    expect(paged.data).toEqual(second.data);
+    expect(paged.meta).toMatchObject({ page: 2, per_page: 5, total: all.length, total_pages: Math.ceil(all.length / 5) });
+    expect((await call('GET', '/api/sessions?page=2&limit=5')).status).toBe(400);
     const newest = [...all].sort((a, b) => Number(b['created_at']) - Number(a['created_at']) || String(a['id']).localeCompare(String(b['id'])))[0]!;
     expect(first.data[0].id).toBe(newest['id']);
     const roots = await get('/api/sessions?days=3650&roots=true&limit=1');

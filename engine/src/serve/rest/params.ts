@@ -31,10 +31,23 @@ export function boolParam(query: URLSearchParams, name: string, fallback: boolea
 export interface Page {
   readonly limit: number;
   readonly offset: number;
+  /** Set when the page was asked for as `?page=&per_page=` (the original's documented scheme, seed study §3.3). */
+  readonly page?: number;
 }
 
-/** `?limit=&offset=` with a per-route default and maximum (the original capped lists at 1000 or 5000). */
+/**
+ * `?limit=&offset=` with a per-route default and maximum (the original capped lists at 1000 or 5000), or
+ * `?page=&per_page=` (1-based pages, same maximum); the two cannot be mixed.
+ */
 export function pageParams(query: URLSearchParams, defaultLimit: number, maxLimit: number): Result<Page> {
+  if (query.has('page') || query.has('per_page')) {
+    if (query.has('limit') || query.has('offset')) return bad('use ?page=&per_page= or ?limit=&offset=, not both');
+    const perPage = intParam(query, 'per_page', defaultLimit, 1, maxLimit);
+    if (!perPage.ok) return perPage;
+    const page = intParam(query, 'page', 1, 1, 1_000_000_000);
+    if (!page.ok) return page;
+    return ok({ limit: perPage.value, offset: (page.value - 1) * perPage.value, page: page.value });
+  }
   const limit = intParam(query, 'limit', defaultLimit, 1, maxLimit);
   if (!limit.ok) return limit;
   const offset = intParam(query, 'offset', 0, 0, 1_000_000_000);

@@ -14,7 +14,8 @@ export async function paged(input: RouteInput, tables: readonly TableName[], bas
   const rows = await input.rows(tables, `${base} ORDER BY ${orderBy} ${sql`LIMIT ${page.limit} OFFSET ${page.offset}`}`);
   if (!rows.ok) return rows;
   const n = num(total.value[0]?.['n']);
-  return ok({ data: rows.value, meta: { limit: page.limit, offset: page.offset, count: rows.value.length, total: n, has_more: page.offset + rows.value.length < n } });
+  const pages = page.page === undefined ? {} : { page: page.page, per_page: page.limit, total_pages: Math.ceil(n / page.limit) };
+  return ok({ data: rows.value, meta: { limit: page.limit, offset: page.offset, count: rows.value.length, total: n, has_more: page.offset + rows.value.length < n, ...pages } });
 }
 
 export async function firstRow(input: RouteInput, tables: readonly TableName[], query: string): Promise<Result<Row | undefined>> {
