@@ -1,2 +1,2 @@
-export { arrowSchema, buildIpc, buildTable, concatIpc, setBoolColumn } from './tableIpc.js';
+export { arrowSchema, buildIpc, buildTable, concatIpc, decodeIpc, setBoolColumn } from './tableIpc.js';
 export { spliceIpcStreams, type IpcPiece } from './ipcSplice.js';

@@ -12,7 +12,7 @@ import { ENGINE_VERSION } from '../config/index.js';
 import { buildSessionTree, childRootMap, readMessageFacts, type MessageFacts } from '../derive/index.js';
 import type { Logger } from '../log.js';
 import { createStateStore, type LaterCheck, type SegmentInfo, type SegmentInput, type StateStore } from '../persist/index.js';
-import { childRootsRef, mergeIssues, type ChildRootsRef, type IngestPool, type MessageAggregate, type TaskResult } from '../pipeline/index.js';
+import { childRootsJson, childRootsRef, mergeIssues, type ChildRootsRef, type IngestPool, type MessageAggregate, type TaskResult } from '../pipeline/index.js';
 import { collectSources, discoverSources, inspectSource, sourcesRows } from '../sources/index.js';
 import { sequenceRulesWith, type SequenceRuleSet } from '../security/index.js';
 import { createTableStore, rowidRangeOf, type KnownChunk, type TableStore } from '../store/index.js';
@@ -21,8 +21,8 @@ import { deriveAll, flagForkCopies, type Derived, type SecurityCache, type Small
 import { IngestState, issueLine, metaSignature, readFailed } from './ingestState.js';
 import { DerivedBuckets } from './derivedBuckets.js';
 import { aggregatesToIpc, MESSAGE_AGGREGATES_SEGMENT, readAggregatesInto } from './aggregateTable.js';
-import { childRootsOf, restoreState, rowsOf, todoStatusCounts, type PersistedExtras } from './restore.js';
-import { forkCopiesFromMessages, sumSessionChunks, sumSessionRows, summarize, tallyBodyTables, todoCounts, type BodyTally, type IndexSummary } from './summary.js';
+import { childRootsOf, restoreState, rowsOf, todoStatusCounts, type PersistedExtras, type SmallTablesDigest } from './restore.js';
+import { forkCopiesFromMessages, sumSessionChunks, sumSessionRows, summarize, tallyBodyTables, todoCounts, type BodyTally, type IndexSummary, type SessionSums } from './summary.js';
 
 /** Quiet time after a change before the derived tables are recomputed (live refreshes). */
 const REDERIVE_DELAY_MS = 250;
@@ -43,6 +43,8 @@ const BODY_TABLES: readonly TableName[] = ['messages', 'parts', 'tool_calls', 'f
  * first derive): together ≈ 100 MB at 1M parts, which reading and checksumming would add to every start.
  */
 const LAZY_DERIVED_TABLES: readonly TableName[] = ['exchanges', 'delegations', 'session_stats', 'daily_stats', 'security_events', 'security_findings'];
+/** Sessions and todos are read on a warm start only when used: their digest answers the summary and the workers. */
+const LAZY_SMALL_TABLES: readonly TableName[] = ['sessions', 'todos'];
 
 export interface IndexerOptions {
   readonly dataDir: string;
@@ -168,6 +170,8 @@ export function createIndexer(options: IndexerOptions): Indexer {
   let changedMessages: Set<string> | 'all' = 'all';
   /** Sub-agent session → root, for the workers, and the sessions' signature it was built for. */
   let childRootsCache: { key: string; roots: ChildRootsRef } | undefined;
+  /** The loaded state's digest of its sessions and todos, valid while those tables are as loaded. */
+  let digest: (SmallTablesDigest & { sessionsAt: number; todosAt: number }) | undefined;
   /** `store.changes(name)` of each recomputed table when it was last saved (or loaded): equal, the saved copy stands. */
   const savedChanges = new Map<TableName, number>();
   /** `store.version` when the state dir was last written: unchanged means the saved tables are current. */
@@ -194,7 +198,32 @@ export function createIndexer(options: IndexerOptions): Indexer {
     replacedSegments,
     ...(bodyTally ? { bodyTally } : {}),
     ...securityExtras(),
+    smallTablesDigest: { sessions: sessionSums(), todos: todoStatuses(), childRoots: childRootsNow().json },
   });
+
+  const sessionsAsLoaded = () => digest !== undefined && digest.sessionsAt === store.changes('sessions');
+  const sessionSums = (): SessionSums => {
+    if (digest && sessionsAsLoaded()) return digest.sessions;
+    return lastDerived ? sumSessionRows(lastDerived.sessions) : sumSessionChunks(store.snapshot('sessions'));
+  };
+  const todoStatuses = (): Record<string, number> => {
+    if (digest && digest.todosAt === store.changes('todos')) return digest.todos;
+    return todoCounts(state, () => todoStatusCounts(store.snapshot('todos')));
+  };
+  /** Sub-agent session → root for the workers; the tree only moves with the sessions (~100 ms to build at 20k). */
+  const childRootsNow = (): ChildRootsRef => {
+    // Before a warm start's sessions are needed as objects, the saved digest (or the saved table) has their roots.
+    const restored = state.restored('sessions');
+    const treeKey = `${restored ? state.sessions.size : `saved:${store.changes('sessions')}`}|${JSON.stringify(metaSignatures)}`;
+    if (childRootsCache?.key !== treeKey) {
+      const roots =
+        restored ? childRootsRef(childRootMap(buildSessionTree(state.sessions.values())))
+        : digest && sessionsAsLoaded() ? childRootsJson(digest.childRoots)
+        : childRootsRef(childRootsOf(store.snapshot('sessions')));
+      childRootsCache = { key: treeKey, roots };
+    }
+    return childRootsCache.roots;
+  };
 
   /** The placement the security tables in the store were computed for, when they match the tool calls held. */
   const securityExtras = (): { security?: { rules: string; placement: string } } => {
@@ -365,7 +394,7 @@ export function createIndexer(options: IndexerOptions): Indexer {
 
   const warmStart = async (): Promise<string | undefined> => {
     if (!persist) return 'no state directory';
-    const loaded = await persist.load({ deferTables: [MESSAGE_AGGREGATES_SEGMENT], lazyTables: [...BODY_TABLES, ...LAZY_DERIVED_TABLES] });
+    const loaded = await persist.load({ deferTables: [MESSAGE_AGGREGATES_SEGMENT], lazyTables: [...BODY_TABLES, ...LAZY_DERIVED_TABLES, ...LAZY_SMALL_TABLES] });
     if (!loaded.ok) return `${loaded.problem.code}: ${loaded.problem.message}`;
     if (!loaded.value.state) return loaded.value.discardedVersions.length ? `schema changed (was v${loaded.value.discardedVersions.join(', v')})` : 'no saved state';
     const { tables, lazy, watermarks, manifest, verifyLater } = loaded.value.state;
@@ -400,7 +429,9 @@ export function createIndexer(options: IndexerOptions): Indexer {
     if (saved.security?.rules === rulesSignature && events?.length === 1 && findings?.length === 1) {
       Object.assign(securityCache, { key: `${toolCallsGeneration}|${saved.security.placement}`, events: events[0]!.read, findings: findings[0]!.read });
     }
-    restoreState(state, { sessions: tables.get('sessions') ?? [], projects: tables.get('projects') ?? [], todos: tables.get('todos') ?? [] }, saved);
+    const savedChunks = (name: TableName) => () => tables.get(name) ?? lazy.get(name)?.map((s) => s.read()) ?? [];
+    restoreState(state, { sessions: savedChunks('sessions'), projects: savedChunks('projects'), todos: savedChunks('todos') }, saved);
+    digest = saved.smallTablesDigest ? { ...saved.smallTablesDigest, sessionsAt: store.changes('sessions'), todosAt: store.changes('todos') } : undefined;
     for (const [id, db] of Object.entries(saved.sessionDb)) sessionDb.set(id, db);
     for (const id of saved.deletedSessionIds) deleted.add(id);
     // Message facts are read from the store on the first rederive, if one is ever needed.
@@ -531,14 +562,7 @@ export function createIndexer(options: IndexerOptions): Indexer {
       if (location.kind === 'sqlite') state.source('sqlite', location.path);
     }
     const dbs = state.sources.filter((s) => s.kind === 'sqlite').map((s) => s.path);
-    // The tree only moves with the sessions: rebuilding it for every refresh costs ~100 ms at 20k sessions.
-    // Before a warm start's sessions are needed as objects, the saved sessions table has their roots.
-    const treeKey = `${state.restored('sessions') ? state.sessions.size : 'saved'}|${JSON.stringify(metaSignatures)}`;
-    if (childRootsCache?.key !== treeKey) {
-      const roots = state.restored('sessions') ? childRootMap(buildSessionTree(state.sessions.values())) : childRootsOf(store.snapshot('sessions'));
-      childRootsCache = { key: treeKey, roots: childRootsRef(roots) };
-    }
-    const childRoots = childRootsCache.roots;
+    const childRoots = childRootsNow();
     let changed = 0;
     let metaChanged = false;
     const results = await Promise.all(
@@ -615,8 +639,7 @@ export function createIndexer(options: IndexerOptions): Indexer {
         // Saved with the state on close, so the next start need not count again.
         if (persist) dirty = true;
       }
-      const todos = todoCounts(state, () => todoStatusCounts(store.snapshot('todos')));
-      return summarize(state, lastDerived ? sumSessionRows(lastDerived.sessions) : sumSessionChunks(store.snapshot('sessions')), bodyTally, todos, elapsedMs);
+      return summarize(state, sessionSums(), bodyTally, todoStatuses(), elapsedMs);
     },
     onChange(listener) {
       listeners.add(listener);

@@ -28,7 +28,7 @@ const extras: PersistedExtras = {
 describe('restoring a warm start', () => {
   it('turns sessions, projects and todos into objects only when first read', () => {
     const state = new IngestState();
-    restoreState(state, { sessions: [buildIpc(SESSIONS_TABLE, sessions)], projects: [], todos: [buildIpc(TODOS_TABLE, [todo('t1', 'pending')])] }, extras);
+    restoreState(state, { sessions: () => [buildIpc(SESSIONS_TABLE, sessions)], projects: () => [], todos: () => [buildIpc(TODOS_TABLE, [todo('t1', 'pending')])] }, extras);
     expect(state.restored('sessions')).toBe(false);
     expect(state.restored('todos')).toBe(false);
     expect(state.sessions.get('s3')).toMatchObject({ id: 's3', parent_id: 's2', project_id: 'p' });

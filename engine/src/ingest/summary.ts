@@ -1,6 +1,6 @@
 /** The `index --json` summary: counts after de-duplication, token sums and what was skipped. */
+import { decodeIpc } from '../arrow/index.js';
 import { KNOWN_PART_TYPES as KNOWN } from '../parse/index.js';
-import { tableFromIPC } from 'apache-arrow';
 import type { RowOf } from '../../../shared/src/index.js';
 import { columnValues } from './columnValues.js';
 import type { IngestState } from './ingestState.js';
@@ -35,7 +35,7 @@ export interface SummaryBodies {
 export function forkCopiesFromMessages(chunks: readonly Uint8Array[]): Set<string> {
   const copies = new Set<string>();
   for (const bytes of chunks) {
-    const table = tableFromIPC(bytes);
+    const table = decodeIpc(bytes);
     const ids = table.getChild('id')?.toArray() as string[] | undefined;
     const flags = table.getChild('is_fork_copy');
     if (!ids || !flags) continue;
@@ -51,7 +51,7 @@ export function forkCopiesFromMessages(chunks: readonly Uint8Array[]): Set<strin
 function tallyBodies(chunks: readonly Uint8Array[], columns: readonly string[], copies: ReadonlySet<string>, into: Record<string, number>[]): number {
   let skipped = 0;
   for (const bytes of chunks) {
-    const table = tableFromIPC(bytes);
+    const table = decodeIpc(bytes);
     // Read straight from the buffers (`columnValues`): Arrow's own getters made this pass seconds long at 1M parts.
     const idVector = copies.size > 0 ? table.getChild('message_id') : null;
     const messageIds = idVector ? (columnValues(idVector) as string[]) : undefined;
@@ -158,7 +158,7 @@ export function sumSessionChunks(chunks: readonly Uint8Array[]): SessionSums {
   let sessions = 0;
   let roots = 0;
   for (const bytes of chunks) {
-    const table = tableFromIPC(bytes);
+    const table = decodeIpc(bytes);
     sessions += table.numRows;
     const parents = table.getChild('parent_id');
     roots += parents ? parents.nullCount : table.numRows;

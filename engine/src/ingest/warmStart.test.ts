@@ -54,6 +54,12 @@ describe('warm start from saved segments', () => {
     const saved = async () => (JSON.parse(await fs.readFile(manifestFile, 'utf8')) as { watermarks: PersistedExtras }).watermarks;
     const coldSaved = await saved();
     expect(Object.keys(coldSaved.smallTables ?? {})).toEqual(coldSaved.sources.filter((s) => s.kind === 'sqlite').map((s) => s.path));
+    // A start alone answers from the saved digest of sessions and todos, as the cold index counted them.
+    expect(coldSaved.smallTablesDigest?.sessions.sessions).toBe(cold.summary.sessions.root + cold.summary.sessions.child);
+    const startOnly = createIndexer({ dataDir, stateDir, env: {}, pool, logger: createMemoryLogger() });
+    expect((await startOnly.start()).mode).toBe('warm');
+    expect({ ...startOnly.summary(0), elapsedMs: 0 }).toEqual(cold.summary);
+    await startOnly.close();
     const warm = await indexOnce(stateDir);
     expect(warm.start.mode).toBe('warm');
     expect(warm.summary).toEqual(cold.summary);

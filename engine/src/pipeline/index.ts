@@ -1,4 +1,4 @@
 export { mergeIssues, noteIssue, type IssueLog } from './issues.js';
 export { createIngestPool, type IngestPool, type IngestPoolOptions } from './pool.js';
-export { childRootsRef } from './tasks.js';
+export { childRootsJson, childRootsRef } from './tasks.js';
 export type { ChildRoots, ChildRootsRef, IngestTask, IssueCount, MessageAggregate, MetaResult, SessionAggregate, TaskResult } from './tasks.js';

@@ -21,7 +21,12 @@ let refsMade = 0;
 const REF_PREFIX = `${process.pid}-${Math.random().toString(36).slice(2)}`;
 
 export function childRootsRef(roots: ChildRoots): ChildRootsRef {
-  return { key: `${REF_PREFIX}-${++refsMade}`, json: JSON.stringify(roots) };
+  return childRootsJson(JSON.stringify(roots));
+}
+
+/** A ref for roots already serialised (a warm start keeps them as saved). */
+export function childRootsJson(json: string): ChildRootsRef {
+  return { key: `${REF_PREFIX}-${++refsMade}`, json };
 }
 
 let lastResolved: { key: string; roots: ChildRoots } | undefined;
