@@ -478,6 +478,20 @@ export function createIndexer(options: IndexerOptions): Indexer {
   };
 
   /** Applies one database's refresh; returns the body rows changed and whether its small tables changed. */
+  /**
+   * Keeps a database's `sources` row up to date as a refresh lands, so a client sees the counts move with the
+   * rows (new rows only: a deletion shows at the next recount, after the derive).
+   */
+  const countIntoSources = (source: string, added: { messages: number; parts: number }, sessions: number | undefined) => {
+    const rows = rowsOf<RowOf<'sources'>>(store.snapshot('sources'));
+    const row = rows.find((r) => r.kind === 'sqlite' && r.path === source);
+    if (!row) return;
+    row.messages += added.messages;
+    row.parts += added.parts;
+    if (sessions !== undefined) row.sessions = sessions;
+    store.replace('sources', [buildIpc(SOURCES_TABLE, rows)]);
+  };
+
   const applyRefresh = (result: TaskResult): { changed: number; metaChanged: boolean } => {
     const meta = result.meta;
     const known = state.issuesOf(result.source);
@@ -505,15 +519,19 @@ export function createIndexer(options: IndexerOptions): Indexer {
       dirty = true;
     }
     let changed = 0;
+    /** Rows the database gained (read minus superseded), for its `sources` row. */
+    const added = { messages: 0, parts: 0 };
     for (const name of BODY_TABLES) {
       const bytes = result.ipc[name];
       if (!bytes) continue;
-      store.upsert(name, bytes);
+      const superseded = store.upsert(name, bytes);
+      if (name === 'messages' || name === 'parts') added[name] += (result.rows[name] ?? 0) - superseded;
       if (name === 'tool_calls') toolCallsGeneration++;
       staged.push({ table: name, bytes, rows: result.rows[name] ?? 0 });
       changed += result.rows[name] ?? 0;
     }
     if (changed > 0) bodyTally = undefined;
+    if (added.messages !== 0 || added.parts !== 0 || meta) countIntoSources(result.source, added, meta?.sessions.length);
     if (result.ipc.messages) {
       for (const f of readMessageFacts([result.ipc.messages])) {
         const before = facts.get(f.id);
