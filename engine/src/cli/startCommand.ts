@@ -90,7 +90,9 @@ export async function startCommand(options: StartOptions, io: CliIo): Promise<nu
   const report = await indexer.start();
   bar.finish();
   logger.info(`Indexed ${dataDir} in ${(report.elapsedMs / 1000).toFixed(1)} s (${report.mode === 'warm' ? 'from the saved index' : 'full read'})`);
-  if (report.mode === 'warm') await indexer.refresh();
+  // What changed since the saved index lands now; the derived tables follow in the background (a first derive is
+  // seconds on a large history) and reach connected clients as deltas, so the URL is not held back for them.
+  if (report.mode === 'warm') await indexer.refresh({ derive: 'soon' });
   const watcher = watchStorage({ dataDir, logger, onChange: (fullScan) => void indexer.refresh({ fullScan, derive: 'soon' }).catch((e: Error) => logger.warn(`refresh: ${e.message}`)) });
   await watcher.ready;
   // Every store change from here on is a seq'd delta; the snapshot is taken synchronously between two of them.
