@@ -477,7 +477,6 @@ export function createIndexer(options: IndexerOptions): Indexer {
     });
   };
 
-  /** Applies one database's refresh; returns the body rows changed and whether its small tables changed. */
   /**
    * Keeps a database's `sources` row up to date as a refresh lands, so a client sees the counts move with the
    * rows (new rows only: a deletion shows at the next recount, after the derive).
@@ -492,6 +491,7 @@ export function createIndexer(options: IndexerOptions): Indexer {
     store.replace('sources', [buildIpc(SOURCES_TABLE, rows)]);
   };
 
+  /** Applies one database's refresh; returns the body rows changed and whether its small tables changed. */
   const applyRefresh = (result: TaskResult): { changed: number; metaChanged: boolean } => {
     const meta = result.meta;
     const known = state.issuesOf(result.source);
