@@ -167,21 +167,10 @@ export function createStateStore(stateDir: string, schemaVersion: number, option
    * the file system's round trips.
    */
   async function readSegments(segments: readonly SegmentInfo[]): Promise<Result<Uint8Array[]>> {
-    const parts: Uint8Array[] = new Array(segments.length);
-    let next = 0;
-    let problem: Result<never> | undefined;
-    const reader = async () => {
-      while (problem === undefined && next < segments.length) {
-        const i = next++;
-        const segment = segments[i]!;
-        const read = await readSegment(path.join(segmentsDir, segment.file), segment, verifyChecksums);
-        if (!read.ok) problem ??= read;
-        else parts[i] = read.value;
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, segments.length) }, reader));
-    return problem ?? ok(parts);
+    const { values, problem } = await fewAtATime(segments, READ_CONCURRENCY, (segment) => readSegment(path.join(segmentsDir, segment.file), segment, verifyChecksums));
+    return problem ?? ok(values as Uint8Array[]);
   }
+
 
   /** Writes the manifest as the commit point: segments' directory entries first, then manifest + its dir. */
   async function writeManifest(next: Manifest): Promise<Result<void>> {
@@ -337,22 +326,12 @@ export function createStateStore(stateDir: string, schemaVersion: number, option
         open();
         checkTableName(table);
         // A few at a time: each write waits on its own fsync, and a cold index writes hundreds of segments.
-        const written: SegmentInfo[] = new Array(parts.length);
-        let next = 0;
-        let problem: Result<never> | undefined;
-        const writer = async () => {
-          while (problem === undefined && next < parts.length) {
-            const i = next++;
-            const segment = await writeSegment(table, parts[i]!);
-            if (segment.ok) written[i] = segment.value;
-            else problem ??= segment;
-          }
-        };
-        await Promise.all(Array.from({ length: Math.min(WRITE_CONCURRENCY, parts.length) }, writer));
+        const { values, problem } = await fewAtATime(parts, WRITE_CONCURRENCY, (part) => writeSegment(table, part));
         if (problem) {
-          await removeFiles(segmentsDir, written.filter((s) => s !== undefined).map((s) => s.file)); // never named by any manifest
+          await removeFiles(segmentsDir, values.filter((s) => s !== undefined).map((s) => s.file)); // never named by any manifest
           return problem;
         }
+        const written = values as SegmentInfo[];
         superseded.push(...(staged.get(table)?.segments.map((s) => s.file) ?? []));
         staged.set(table, { replace: true, segments: written });
         return ok(written);
@@ -362,6 +341,26 @@ export function createStateStore(stateDir: string, schemaVersion: number, option
     clear: () => serialised(doClear),
     invalidate: () => serialised(doInvalidate),
   };
+}
+
+/**
+ * Runs `task` over `items` with at most `concurrency` in flight, in item order, and starts no more after the first
+ * problem; the values of the tasks that succeeded are kept (a caller may need to undo them).
+ */
+async function fewAtATime<T, R>(items: readonly T[], concurrency: number, task: (item: T) => Promise<Result<R>>): Promise<{ values: (R | undefined)[]; problem?: Result<never> }> {
+  const values: (R | undefined)[] = new Array(items.length);
+  let next = 0;
+  let problem: Result<never> | undefined;
+  const lane = async () => {
+    while (problem === undefined && next < items.length) {
+      const i = next++;
+      const result = await task(items[i]!);
+      if (result.ok) values[i] = result.value;
+      else problem ??= result;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, lane));
+  return problem ? { values, problem } : { values };
 }
 
 function checkTableName(table: string): void {
