@@ -21,6 +21,7 @@ import { deriveAll, flagForkCopies, type Derived, type SecurityCache, type Small
 import { IngestState, issueLine, metaSignature, readFailed } from './ingestState.js';
 import { DerivedBuckets } from './derivedBuckets.js';
 import { aggregatesToIpc, MESSAGE_AGGREGATES_SEGMENT, readAggregatesInto } from './aggregateTable.js';
+import { extrasFromIpc, extrasToIpc, INGEST_EXTRAS_SEGMENT } from './extrasSegment.js';
 import { childRootsOf, restoreState, rowsOf, todoStatusCounts, type PersistedExtras, type SmallTablesDigest } from './restore.js';
 import { forkCopiesFromMessages, sumSessionChunks, sumSessionRows, summarize, tallyBodyTables, todoCounts, type BodyTally, type IndexSummary, type SessionSums } from './summary.js';
 
@@ -149,6 +150,10 @@ export function createIndexer(options: IndexerOptions): Indexer {
    * recounted since (newer than the saved ones), until a rederive or a save needs the rest from the state dir.
    */
   let aggregatesLoaded = true;
+  /** Whether the session aggregates, delegation records and session → database map are in the state (`ensureExtras`). */
+  let extrasLoaded = true;
+  /** They changed since they were last saved. */
+  let extrasChanged = false;
   /** Message aggregates changed since they were last saved: these ids, or all (rewrite the whole segment set). */
   let aggregatesToSave: Set<string> | 'all' = new Set();
   /** The summary's pass over the body tables, kept until a body or the fork copies change. */
@@ -183,9 +188,6 @@ export function createIndexer(options: IndexerOptions): Indexer {
 
   const extras = (): PersistedExtras => ({
     watermarks: state.watermarks,
-    sessionAggregates: state.sessionAggregates,
-    delegations: state.delegations,
-    sessionDb: Object.fromEntries(sessionDb),
     deletedSessionIds: [...deleted],
     partTypes: state.partTypes,
     toolsByName: state.toolsByName,
@@ -232,6 +234,21 @@ export function createIndexer(options: IndexerOptions): Indexer {
     return key?.startsWith(current) ? { security: { rules: rulesSignature, placement: key.slice(current.length) } } : {};
   };
 
+  /**
+   * Reads the saved session aggregates, delegation records and session → database map into the state. Called before
+   * anything changes them (a refresh that found something, a derive, a full save): they are then the saved ones.
+   */
+  const ensureExtras = async () => {
+    if (extrasLoaded || !persist) return;
+    const read = await persist.readTable(INGEST_EXTRAS_SEGMENT);
+    if (!read.ok) throw new Error(`ingest bookkeeping: ${read.problem.message}`);
+    const saved = extrasFromIpc(read.value.parts);
+    Object.assign(state.sessionAggregates, saved.sessionAggregates);
+    state.delegations.push(...saved.delegations);
+    for (const [id, db] of Object.entries(saved.sessionDb)) sessionDb.set(id, db);
+    extrasLoaded = true;
+  };
+
   /** Reads the saved message aggregates into the state, under the ones recounted since (they are newer). */
   const ensureAggregates = async () => {
     if (aggregatesLoaded || !persist) return;
@@ -245,6 +262,7 @@ export function createIndexer(options: IndexerOptions): Indexer {
   /** @param toolCalls the scored tool calls, when they are not in the store yet (a cold start derives first). */
   const rederive = async (toolCalls: () => readonly Uint8Array[] = () => store.snapshot('tool_calls')) => {
     await ensureAggregates();
+    await ensureExtras();
     if (!factsLoaded) {
       for (const f of readMessageFacts(store.snapshot('messages'))) facts.set(f.id, f);
       factsLoaded = true;
@@ -318,6 +336,7 @@ export function createIndexer(options: IndexerOptions): Indexer {
         staged.length = 0;
         replacedSegments = {};
         await ensureAggregates(); // before the clear that deletes the saved ones
+        await ensureExtras();
         const cleared = await persist.clear();
         if (!cleared.ok) throw new Error(cleared.problem.message);
         for (const name of TABLES.map((t) => t.name)) await replaceTable(name);
@@ -332,6 +351,14 @@ export function createIndexer(options: IndexerOptions): Indexer {
         }
       }
       await saveAggregates(full);
+      if (full || extrasChanged) {
+        await ensureExtras();
+        const extrasSaved = await persist.replaceTable(INGEST_EXTRAS_SEGMENT, [
+          { bytes: extrasToIpc({ sessionAggregates: state.sessionAggregates, delegations: state.delegations, sessionDb: Object.fromEntries(sessionDb) }), rows: 1 },
+        ]);
+        if (!extrasSaved.ok) throw new Error(extrasSaved.problem.message);
+        extrasChanged = false;
+      }
       persistedVersion = store.version;
       const committed = await persist.commit(extras());
       if (!committed.ok) throw new Error(committed.problem.message);
@@ -394,7 +421,7 @@ export function createIndexer(options: IndexerOptions): Indexer {
 
   const warmStart = async (): Promise<string | undefined> => {
     if (!persist) return 'no state directory';
-    const loaded = await persist.load({ deferTables: [MESSAGE_AGGREGATES_SEGMENT], lazyTables: [...BODY_TABLES, ...LAZY_DERIVED_TABLES, ...LAZY_SMALL_TABLES] });
+    const loaded = await persist.load({ deferTables: [MESSAGE_AGGREGATES_SEGMENT, INGEST_EXTRAS_SEGMENT], lazyTables: [...BODY_TABLES, ...LAZY_DERIVED_TABLES, ...LAZY_SMALL_TABLES] });
     if (!loaded.ok) return `${loaded.problem.code}: ${loaded.problem.message}`;
     if (!loaded.value.state) return loaded.value.discardedVersions.length ? `schema changed (was v${loaded.value.discardedVersions.join(', v')})` : 'no saved state';
     const { tables, lazy, watermarks, manifest, verifyLater } = loaded.value.state;
@@ -432,7 +459,11 @@ export function createIndexer(options: IndexerOptions): Indexer {
     const savedChunks = (name: TableName) => () => tables.get(name) ?? lazy.get(name)?.map((s) => s.read()) ?? [];
     restoreState(state, { sessions: savedChunks('sessions'), projects: savedChunks('projects'), todos: savedChunks('todos') }, saved);
     digest = saved.smallTablesDigest ? { ...saved.smallTablesDigest, sessionsAt: store.changes('sessions'), todosAt: store.changes('todos') } : undefined;
-    for (const [id, db] of Object.entries(saved.sessionDb)) sessionDb.set(id, db);
+    if (saved.sessionDb) {
+      // Saved before the bookkeeping had its own segment: it came with the manifest; the next save moves it.
+      for (const [id, db] of Object.entries(saved.sessionDb)) sessionDb.set(id, db);
+      extrasChanged = true;
+    } else extrasLoaded = !Object.hasOwn(manifest.tables, INGEST_EXTRAS_SEGMENT);
     for (const id of saved.deletedSessionIds) deleted.add(id);
     // Message facts are read from the store on the first rederive, if one is ever needed.
     factsLoaded = false;
@@ -511,6 +542,7 @@ export function createIndexer(options: IndexerOptions): Indexer {
         return { changed: 0, metaChanged };
       }
       applyMeta(result.source, meta);
+      extrasChanged = true;
     }
     if (result.smallTables !== smallTables[result.source]) {
       if (result.smallTables !== undefined) smallTables[result.source] = result.smallTables;
@@ -544,7 +576,8 @@ export function createIndexer(options: IndexerOptions): Indexer {
       }
     }
     const recount = result.recounted;
-    if (recount) {
+    if (recount && recount.sessionIds.length > 0) {
+      extrasChanged = true;
       const sessions = new Set(recount.sessionIds);
       if (changedSessions !== 'all') for (const id of sessions) changedSessions.add(id);
       for (const id of recount.sessionIds) delete state.sessionAggregates[id];
@@ -597,6 +630,9 @@ export function createIndexer(options: IndexerOptions): Indexer {
         });
       }),
     );
+    // Applying a change touches the bookkeeping a warm start left on disk: read it first.
+    const touchesBookkeeping = (r: TaskResult) => !r.metaUnchanged || (r.recounted?.sessionIds.length ?? 0) > 0 || Object.values(r.ipc).some((bytes) => bytes !== undefined);
+    if (results.some(touchesBookkeeping)) await ensureExtras();
     for (const result of results) {
       const applied = applyRefresh(result);
       changed += applied.changed;

@@ -15,9 +15,10 @@ export interface PersistedExtras {
   readonly watermarks: Record<string, Record<string, number>>;
   /** Only in states saved before the aggregates got their own segment (`aggregateTable.ts`). */
   readonly messageAggregates?: Record<string, MessageAggregate>;
-  readonly sessionAggregates: Record<string, SessionAggregate>;
-  readonly delegations: DelegationBase[];
-  readonly sessionDb: Record<string, string>;
+  /** These three only in states saved before they got their own segment (`extrasSegment.ts`). */
+  readonly sessionAggregates?: Record<string, SessionAggregate>;
+  readonly delegations?: DelegationBase[];
+  readonly sessionDb?: Record<string, string>;
   readonly deletedSessionIds: string[];
   readonly partTypes: Record<string, number>;
   readonly toolsByName: Record<string, number>;
@@ -112,11 +113,11 @@ export function restoreState(state: IngestState, tables: { sessions: SavedChunks
     },
   });
   Object.assign(state.watermarks, extras.watermarks);
-  Object.assign(state.sessionAggregates, extras.sessionAggregates);
+  Object.assign(state.sessionAggregates, extras.sessionAggregates ?? {});
   Object.assign(state.partTypes, extras.partTypes);
   Object.assign(state.toolsByName, extras.toolsByName);
   Object.assign(state.toolsByStatus, extras.toolsByStatus);
-  state.delegations.push(...extras.delegations);
+  state.delegations.push(...(extras.delegations ?? []));
   for (const s of extras.sources) state.source(s.kind, s.path).records = s.records;
   for (const [source, log] of Object.entries(extras.issues)) state.issues.set(source, log);
   state.duplicates = extras.duplicates;

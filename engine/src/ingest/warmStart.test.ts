@@ -11,6 +11,7 @@ import { SCHEMA_VERSION } from '../../../shared/src/index.js';
 import { ensureDemoDataDir } from '../demo/index.js';
 import { createMemoryLogger } from '../log.js';
 import { createIngestPool, type IngestPool } from '../pipeline/index.js';
+import { extrasFromIpc, INGEST_EXTRAS_SEGMENT } from './extrasSegment.js';
 import { createIndexer, indexDirFor } from './indexer.js';
 import { rowsOf, type PersistedExtras } from './restore.js';
 
@@ -54,6 +55,11 @@ describe('warm start from saved segments', () => {
     const saved = async () => (JSON.parse(await fs.readFile(manifestFile, 'utf8')) as { watermarks: PersistedExtras }).watermarks;
     const coldSaved = await saved();
     expect(Object.keys(coldSaved.smallTables ?? {})).toEqual(coldSaved.sources.filter((s) => s.kind === 'sqlite').map((s) => s.path));
+    // The bookkeeping a change needs (session aggregates, delegation records, session → database) is a segment of
+    // its own, not part of the manifest every start parses.
+    expect([coldSaved.sessionAggregates, coldSaved.delegations, coldSaved.sessionDb]).toEqual([undefined, undefined, undefined]);
+    const extras = JSON.parse(await fs.readFile(manifestFile, 'utf8')).tables[INGEST_EXTRAS_SEGMENT];
+    expect(extras.segments).toHaveLength(1);
     // A start alone answers from the saved digest of sessions and todos, as the cold index counted them.
     expect(coldSaved.smallTablesDigest?.sessions.sessions).toBe(cold.summary.sessions.root + cold.summary.sessions.child);
     const startOnly = createIndexer({ dataDir, stateDir, env: {}, pool, logger: createMemoryLogger() });
@@ -71,6 +77,21 @@ describe('warm start from saved segments', () => {
     await warm.indexer.close();
     // The security tables were computed for the same sessions in the same places, whatever order they came in.
     expect((await saved()).security).toEqual(coldSaved.security);
+
+    // A state saved before the bookkeeping had its segment (it was in the manifest) still starts warm and answers alike.
+    const manifest = JSON.parse(await fs.readFile(manifestFile, 'utf8')) as { tables: Record<string, { segments: { file: string }[] }>; watermarks: Record<string, unknown> };
+    const segmentFile = path.join(indexDirFor(stateDir, dataDir), `v${SCHEMA_VERSION}`, 'segments', manifest.tables[INGEST_EXTRAS_SEGMENT]!.segments[0]!.file);
+    Object.assign(manifest.watermarks, extrasFromIpc([await fs.readFile(segmentFile)]));
+    delete manifest.tables[INGEST_EXTRAS_SEGMENT];
+    await fs.writeFile(manifestFile, JSON.stringify(manifest));
+    const older = await indexOnce(stateDir);
+    expect(older.start.mode).toBe('warm');
+    expect(older.summary).toEqual(cold.summary);
+    for (const name of ['exchanges', 'security_events', 'session_stats', 'delegations'] as const) {
+      expect(rowsOf(older.indexer.store.snapshot(name)), name).toEqual(cold.tables[name]);
+    }
+    await older.indexer.close();
+    expect((await saved()).sessionDb).toBeUndefined(); // moved to the segment by the next save
 
     // One byte flipped in the middle of the largest parts segment: only its checksum tells.
     const segments = path.join(indexDirFor(stateDir, dataDir), `v${SCHEMA_VERSION}`, 'segments');
