@@ -298,15 +298,18 @@ export function createIndexer(options: IndexerOptions): Indexer {
    * only the databases' rows are counted again (≈ 30 ms at 1M parts), so it follows a live change.
    */
   let sourcesBuiltAt = -Infinity;
+  /** The first refresh after a warm start recounts the databases' rows (see refreshOnce). */
+  let recountAfterWarmStart = false;
   /** Sources counted while a cold index reads the bodies (a walk of the legacy tree: about a second at 1M parts). */
   let collectingSources: Promise<Awaited<ReturnType<typeof collectSources>> | undefined> | undefined;
+  /** Counts the databases' rows again (≈ 30 ms at 1M parts), leaving the legacy tree's counts as they are. */
+  const recountDatabases = async () => {
+    const rows = rowsOf<RowOf<'sources'>>(store.snapshot('sources'));
+    const recounted = await Promise.all(rows.map(async (row) => (row.kind === 'sqlite' ? sourcesRows([await inspectSource({ kind: 'sqlite', path: row.path })])[0]! : row)));
+    store.replace('sources', [buildIpc(SOURCES_TABLE, recounted)]);
+  };
   const refreshSourcesTable = async (force: boolean) => {
-    if (!force && performance.now() - sourcesBuiltAt < SOURCES_REFRESH_MS) {
-      const rows = rowsOf<RowOf<'sources'>>(store.snapshot('sources'));
-      const recounted = await Promise.all(rows.map(async (row) => (row.kind === 'sqlite' ? sourcesRows([await inspectSource({ kind: 'sqlite', path: row.path })])[0]! : row)));
-      store.replace('sources', [buildIpc(SOURCES_TABLE, recounted)]);
-      return;
-    }
+    if (!force && performance.now() - sourcesBuiltAt < SOURCES_REFRESH_MS) return recountDatabases();
     const early = await collectingSources;
     collectingSources = undefined;
     const sources = sourcesRows(early ?? (await collectSources(options.dataDir, options.env)));
@@ -471,6 +474,7 @@ export function createIndexer(options: IndexerOptions): Indexer {
     smallTables = { ...(saved.smallTables ?? {}) };
     for (const name of WHOLE_TABLES) if (tables.has(name) || lazy.has(name)) savedChanges.set(name, store.changes(name));
     persistedVersion = store.version;
+    recountAfterWarmStart = true;
     return undefined;
   };
 
@@ -639,6 +643,12 @@ export function createIndexer(options: IndexerOptions): Indexer {
       metaChanged ||= applied.metaChanged;
     }
     if (changed > 0) emit(BODY_TABLES);
+    // The saved counts are as of the last save: rows deleted since (or while the last run closed) show only in a
+    // recount, and a client compares them with what it sees arriving.
+    if (recountAfterWarmStart) {
+      recountAfterWarmStart = false;
+      await recountDatabases();
+    }
     // Derived tables depend only on bodies and the small tables: when neither moved, the saved ones stand.
     if (changed > 0 || metaChanged) derivePending = true;
     if (fullScan) await refreshSourcesTable(true);

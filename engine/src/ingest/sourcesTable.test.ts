@@ -61,4 +61,22 @@ describe('sources table', () => {
     expect(dbParts().parts).toBe(first.parts + 2);
     await indexer.close();
   });
+
+  it('recounts on the first refresh after a warm start: rows deleted since the save show at once', async () => {
+    const stateDir = await fs.mkdtemp(path.join(root, 'state-'));
+    const cold = createIndexer({ dataDir, stateDir, env: {}, pool, logger: createMemoryLogger() });
+    await cold.start();
+    await cold.close();
+    const dbPath = rowsOf<{ kind: string; path: string }>(cold.store.snapshot('sources')).find((s) => s.kind === 'sqlite')!.path;
+    const db = new Database(dbPath);
+    const dbParts = () => (db.prepare('SELECT count(*) AS n FROM part').get() as { n: number }).n;
+    db.prepare('DELETE FROM part WHERE rowid = (SELECT min(rowid) FROM part)').run();
+    const expected = dbParts();
+    db.close();
+    const warm = createIndexer({ dataDir, stateDir, env: {}, pool, logger: createMemoryLogger() });
+    expect((await warm.start()).mode).toBe('warm');
+    await warm.refresh({ derive: 'soon' }); // the derive's own recount comes later: this is the refresh's
+    expect(rowsOf<{ kind: string; parts: number }>(warm.store.snapshot('sources')).find((s) => s.kind === 'sqlite')!.parts).toBe(expected);
+    await warm.close();
+  });
 });
