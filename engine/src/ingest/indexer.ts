@@ -23,7 +23,7 @@ import { DerivedBuckets } from './derivedBuckets.js';
 import { aggregatesToIpc, MESSAGE_AGGREGATES_SEGMENT, readAggregatesInto } from './aggregateTable.js';
 import { extrasFromIpc, extrasToIpc, INGEST_EXTRAS_SEGMENT } from './extrasSegment.js';
 import { childRootsOf, restoreState, rowsOf, todoStatusCounts, type PersistedExtras, type SmallTablesDigest } from './restore.js';
-import { forkCopiesFromMessages, sumSessionChunks, sumSessionRows, summarize, tallyBodyTables, todoCounts, type BodyTally, type IndexSummary, type SessionSums } from './summary.js';
+import { forkCopiesFromMessages, sumSessionChunks, sumSessionRows, summarize, tallyBodyTables, countTodosByStatus, type BodyTally, type IndexSummary, type SessionSums } from './summary.js';
 
 /** Quiet time after a change before the derived tables are recomputed (live refreshes). */
 const REDERIVE_DELAY_MS = 250;
@@ -203,14 +203,14 @@ export function createIndexer(options: IndexerOptions): Indexer {
     smallTablesDigest: { sessions: sessionSums(), todos: todoStatuses(), childRoots: childRootsNow().json },
   });
 
-  const sessionsAsLoaded = () => digest !== undefined && digest.sessionsAt === store.changes('sessions');
   const sessionSums = (): SessionSums => {
-    if (digest && sessionsAsLoaded()) return digest.sessions;
+    if (digest && digest.sessionsAt === store.changes('sessions')) return digest.sessions;
     return lastDerived ? sumSessionRows(lastDerived.sessions) : sumSessionChunks(store.snapshot('sessions'));
   };
   const todoStatuses = (): Record<string, number> => {
     if (digest && digest.todosAt === store.changes('todos')) return digest.todos;
-    return todoCounts(state, () => todoStatusCounts(store.snapshot('todos')));
+    // Objects only once something needed them; until then the saved table answers.
+    return state.restored('todos') ? countTodosByStatus(state.todos.values()) : todoStatusCounts(store.snapshot('todos'));
   };
   /** Sub-agent session → root for the workers; the tree only moves with the sessions (~100 ms to build at 20k). */
   const childRootsNow = (): ChildRootsRef => {
@@ -220,7 +220,7 @@ export function createIndexer(options: IndexerOptions): Indexer {
     if (childRootsCache?.key !== treeKey) {
       const roots =
         restored ? childRootsRef(childRootMap(buildSessionTree(state.sessions.values())))
-        : digest && sessionsAsLoaded() ? childRootsJson(digest.childRoots)
+        : digest && digest.sessionsAt === store.changes('sessions') ? childRootsJson(digest.childRoots)
         : childRootsRef(childRootsOf(store.snapshot('sessions')));
       childRootsCache = { key: treeKey, roots };
     }

@@ -8,7 +8,7 @@ import type { DelegationBase, SessionBase } from '../parse/index.js';
 import type { MessageAggregate, SessionAggregate } from '../pipeline/index.js';
 import type { IngestState } from './ingestState.js';
 import { columnValues } from './columnValues.js';
-import type { BodyTally, SessionSums } from './summary.js';
+import { countTodosByStatus, type BodyTally, type SessionSums } from './summary.js';
 
 /** What the manifest carries besides the tables (JSON-safe). */
 export interface PersistedExtras {
@@ -86,9 +86,7 @@ export function childRootsOf(sessionChunks: readonly Uint8Array[]): Record<strin
 
 /** How many todos have each status, read from a saved `todos` table. */
 export function todoStatusCounts(todoChunks: readonly Uint8Array[]): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const { status } of rowsOf<{ status: string }>(todoChunks, ['status'])) counts[status] = (counts[status] ?? 0) + 1;
-  return counts;
+  return countTodosByStatus(rowsOf<{ status: string }>(todoChunks, ['status']));
 }
 
 const SESSION_BASE_KEYS = [

@@ -171,12 +171,11 @@ export function sumSessionChunks(chunks: readonly Uint8Array[]): SessionSums {
   return sums(totals, sessions, roots);
 }
 
-/** Todos by status, from the state's objects (`saved` counts them in the saved table while those are not restored). */
-export function todoCounts(state: IngestState, saved: () => Record<string, number>): Record<string, number> {
-  if (!state.restored('todos')) return saved();
-  const todos: Record<string, number> = {};
-  for (const t of state.todos.values()) todos[t.status] = (todos[t.status] ?? 0) + 1;
-  return todos;
+/** Todos by status. */
+export function countTodosByStatus(todos: Iterable<{ readonly status: string }>): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const { status } of todos) counts[status] = (counts[status] ?? 0) + 1;
+  return counts;
 }
 
 export function summarize(state: IngestState, sessions: SessionSums, bodies: BodyTally, todos: Record<string, number>, elapsedMs: number): IndexSummary {

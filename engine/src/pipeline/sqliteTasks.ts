@@ -32,14 +32,15 @@ function failedResult(collector: Collector, task: TaskResult['task'], dbPath: st
   return collector.result(task, dbPath);
 }
 
-export function readSqliteMeta(dbPath: string): TaskResult {
+/** @param signature `smallTablesSignature` when the caller just took it (a refresh), so it is not taken twice. */
+export function readSqliteMeta(dbPath: string, signature?: string): TaskResult {
   const collector = new Collector('sqlite');
   let db: Database.Database | undefined;
   try {
     db = openReadOnly(dbPath);
     // Taken before the small tables are read (a change in between shows as a new signature next time), and kept
     // with the index, so the first refresh after a cold index need not read them again.
-    const signature = smallTablesSignature(db);
+    const taken = signature ?? smallTablesSignature(db);
     const tables = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name));
     for (const name of tables) {
       if (!KNOWN_TABLES.has(name) && !NEWER_HISTORY_TABLES.includes(name) && !name.startsWith('sqlite_')) {
@@ -92,7 +93,7 @@ export function readSqliteMeta(dbPath: string): TaskResult {
       },
     };
     collector.records = sessions.length + projects.length + todos.length;
-    return { ...collector.result('sqlite-meta', dbPath), meta, ...(signature !== undefined ? { smallTables: signature } : {}) };
+    return { ...collector.result('sqlite-meta', dbPath), meta, ...(taken !== undefined ? { smallTables: taken } : {}) };
   } catch (error) {
     return failedResult(collector, 'sqlite-meta', dbPath, error);
   } finally {
@@ -234,7 +235,7 @@ export function refreshSqlite(dbPath: string, options: RefreshOptions): TaskResu
     db?.close();
   }
   const unchanged = signature !== undefined && signature === options.smallTables;
-  const meta = unchanged ? undefined : readSqliteMeta(dbPath);
+  const meta = unchanged ? undefined : readSqliteMeta(dbPath, signature);
   if (meta && !meta.meta) return { ...meta, task: 'sqlite-refresh', eventRowid: options.afterEventRowid };
   const collector = new Collector('sqlite', false, createToolCallAuditor(sqliteDirectoryLookup(dbPath, () => db)));
   let eventRowid = options.afterEventRowid;

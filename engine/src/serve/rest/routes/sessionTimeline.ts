@@ -35,7 +35,7 @@ const partEvents = (sessionIds: string) => `SELECT * FROM (
 const EVENT_TABLES = ['parts', 'messages', 'exchanges', 'tool_calls', 'step_events', 'file_operations'] as const;
 
 /** A part as one of the original's event types; parts with no such type (step-start, snapshot, …) give none. */
-export function timelineEvent(row: Row): Record<string, unknown> | undefined {
+function timelineEvent(row: Row): Record<string, unknown> | undefined {
   const base = { id: row['id'], exchange_number: row['exchange_number'] === null ? null : num(row['exchange_number']), timestamp: row['timestamp'] };
   switch (row['type']) {
     case 'text':
