@@ -68,6 +68,16 @@ describe('round trip', () => {
     expect(state.watermarks).toEqual({ sqlite: { lastTime: 5678 }, json: ['a', 1, null] });
   });
 
+  it('appends several segments at once, in order, after the ones there', async () => {
+    await seeded();
+    const { store } = await reopen();
+    const written = value(await store.appendSegments('sessions', [6, 7, 8, 9, 10, 11, 12, 13, 14, 15].map((n) => ({ bytes: bytes(n), rows: 1 }))));
+    expect(written.map((s) => s.rows)).toEqual(Array(10).fill(1));
+    value(await store.commit({}));
+    const state = value((await reopen()).loaded).state!;
+    expect(state.tables.get('sessions')).toEqual([bytes(1, 2, 3), bytes(4, 5), ...[6, 7, 8, 9, 10, 11, 12, 13, 14, 15].map((n) => bytes(n))]);
+  });
+
   it('keeps a table replaced by no segments as an empty table', async () => {
     const store = await seeded();
     value(await store.replaceTable('messages', []));
@@ -224,6 +234,18 @@ describe('crash safety', () => {
     const result = await store.appendSegment('sessions', bytes(1), 1);
     expect(!result.ok && result.problem.code).toBe('source.unreadable');
     expect(!result.ok && result.problem.detail).toMatchObject({ errno: expect.stringMatching(/^E/) });
+  });
+  it('stages none of several segments when one cannot be written, and leaves no file behind', async () => {
+    const store = await seeded();
+    const before = await listSegments(store);
+    // The second write fails: its target name is taken by a directory.
+    await fs.mkdir(path.join(segmentsOf(store), 'sessions-000005.arrow'));
+    const result = await store.appendSegments('sessions', [bytes(6), bytes(7), bytes(8)].map((b) => ({ bytes: b, rows: 1 })));
+    expect(result.ok).toBe(false);
+    await fs.rmdir(path.join(segmentsOf(store), 'sessions-000005.arrow'));
+    expect(await listSegments(store)).toEqual(before);
+    value(await store.commit({}));
+    expect(value((await reopen()).loaded).state!.tables.get('sessions')).toEqual([bytes(1, 2, 3), bytes(4, 5)]);
   });
 });
 

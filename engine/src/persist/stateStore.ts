@@ -84,6 +84,11 @@ export interface StateStore {
   readTable(table: string): Promise<Result<TableSnapshot>>;
   /** Writes a segment to add after the table's rows; it becomes visible with the next `commit`. */
   appendSegment(table: string, bytes: Uint8Array, rows: number, rowidRange?: readonly [number, number]): Promise<Result<SegmentInfo>>;
+  /**
+   * Appends several segments to a table at the next `commit`, written a few at a time. On a problem none of them
+   * is staged (the files written are removed) and the table is as it was.
+   */
+  appendSegments(table: string, parts: readonly SegmentInput[]): Promise<Result<readonly SegmentInfo[]>>;
   /** A committed (or staged) segment as a `SavedSegment`, to read its rows later instead of holding them. */
   saved(segment: SegmentInfo): SavedSegment;
   /** Writes segments that replace the whole table at the next `commit`; old files are deleted after it. */
@@ -160,6 +165,16 @@ export function createStateStore(stateDir: string, schemaVersion: number, option
     }
     const sha256 = createHash('sha256').update(input.bytes).digest('hex');
     return ok({ file, rows: input.rows, bytes: input.bytes.byteLength, sha256, ...(input.rowidRange ? { rowidRange: input.rowidRange } : {}) });
+  }
+
+  /** A few at a time: each write waits on its own fsync, and a cold index writes hundreds of segments. */
+  async function writeSegments(table: string, parts: readonly SegmentInput[]): Promise<Result<readonly SegmentInfo[]>> {
+    const { values, problem } = await fewAtATime(parts, WRITE_CONCURRENCY, (part) => writeSegment(table, part));
+    if (problem) {
+      await removeFiles(segmentsDir, values.filter((s) => s !== undefined).map((s) => s.file)); // never named by any manifest
+      return problem;
+    }
+    return ok(values as SegmentInfo[]);
   }
 
   /**
@@ -321,20 +336,26 @@ export function createStateStore(stateDir: string, schemaVersion: number, option
         staged.set(table, change);
         return segment;
       }),
+    appendSegments: (table, parts) =>
+      serialised(async () => {
+        open();
+        checkTableName(table);
+        const written = await writeSegments(table, parts);
+        if (!written.ok) return written;
+        const change = staged.get(table) ?? { replace: false, segments: [] };
+        change.segments.push(...written.value);
+        staged.set(table, change);
+        return written;
+      }),
     replaceTable: (table, parts) =>
       serialised(async () => {
         open();
         checkTableName(table);
-        // A few at a time: each write waits on its own fsync, and a cold index writes hundreds of segments.
-        const { values, problem } = await fewAtATime(parts, WRITE_CONCURRENCY, (part) => writeSegment(table, part));
-        if (problem) {
-          await removeFiles(segmentsDir, values.filter((s) => s !== undefined).map((s) => s.file)); // never named by any manifest
-          return problem;
-        }
-        const written = values as SegmentInfo[];
+        const written = await writeSegments(table, parts);
+        if (!written.ok) return written;
         superseded.push(...(staged.get(table)?.segments.map((s) => s.file) ?? []));
-        staged.set(table, { replace: true, segments: written });
-        return ok(written);
+        staged.set(table, { replace: true, segments: [...written.value] });
+        return written;
       }),
     commit: (watermarks) => serialised(() => doCommit(watermarks)),
     compact: (table, replaces, merged) => serialised(() => doCompact(table, replaces, merged)),

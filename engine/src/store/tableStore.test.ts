@@ -117,4 +117,21 @@ describe('table store', () => {
     expect(statuses(store.snapshot('parts'))).toEqual(['a:completed', 'b:running', 'c:completed']);
     expect(store.backBySaved('parts', [])).toBe(false);
   });
+
+  it('hands out live chunks one at a time, reading a saved one only when the pass reaches it', () => {
+    const store = createTableStore();
+    const reads: string[] = [];
+    store.append('parts', { rows: 1, rowidRange: [1, 1], load: () => (reads.push('first'), buildIpc(PARTS_TABLE, [part('a', 1, 'completed')])) });
+    store.append('parts', { rows: 1, rowidRange: [2, 2], load: () => (reads.push('second'), buildIpc(PARTS_TABLE, [part('b', 2, 'pending')])) });
+    store.upsert('parts', buildIpc(PARTS_TABLE, [part('b', 2, 'completed')]));
+    expect(reads).toEqual(['second']);
+    reads.length = 0;
+    const chunks = store.eachChunk('parts');
+    expect(statuses([chunks.next().value!])).toEqual(['a:completed']);
+    expect(reads).toEqual(['first']);
+    // The second chunk's only row was superseded: the pass skips it without reading it.
+    expect(statuses([...chunks])).toEqual(['b:completed']);
+    expect(reads).toEqual(['first']);
+    expect([...createTableStore().eachChunk('parts')]).toEqual([]);
+  });
 });

@@ -133,6 +133,11 @@ export interface TableStore {
   upsert(name: TableName, ipc: Uint8Array): number;
   /** Live rows of a table, as IPC chunks (at least one, so an empty table still has its schema). */
   snapshot(name: TableName): Uint8Array[];
+  /**
+   * The live rows of a table chunk by chunk, each read from its saved segment only when reached: a pass over a big
+   * table need not hold all of it at once. No chunk at all for an empty table.
+   */
+  eachChunk(name: TableName): Generator<Uint8Array, void, undefined>;
   /** The live rows of the newest chunk holding any (where a refresh's upsert lands), without reading the others. */
   newestChunk(name: TableName): Uint8Array | undefined;
   rowCount(name: TableName): number;
@@ -292,6 +297,9 @@ export function createTableStore(): TableStore {
     snapshot(name) {
       const live = list(name).filter((c) => c.rows - c.deadCount > 0).map((c) => served(name, c));
       return live.length > 0 ? live : [buildIpc(tableSpec(name), [])];
+    },
+    *eachChunk(name) {
+      for (const chunk of [...list(name)]) if (chunk.rows - chunk.deadCount > 0) yield served(name, chunk);
     },
     newestChunk(name) {
       const l = list(name);
