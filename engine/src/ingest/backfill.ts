@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import type { TableName } from '../../../shared/src/index.js';
 import { buildSessionTree, childRootMap } from '../derive/index.js';
 import type { Logger } from '../log.js';
 import { childRootsRef, type IngestPool, type IngestTask, type TaskResult } from '../pipeline/index.js';
@@ -24,6 +25,8 @@ export interface BackfillOptions {
   readonly pool: IngestPool;
   readonly logger: Logger;
   readonly onProgress?: (progress: Progress) => void;
+  /** Takes a body chunk as it arrives instead of the returned state holding it (see `bodySpill.ts`). */
+  readonly takeBody?: (table: TableName, bytes: Uint8Array) => boolean;
 }
 
 async function subdirectories(dir: string): Promise<string[]> {
@@ -73,7 +76,7 @@ export async function backfill(options: BackfillOptions): Promise<IngestState> {
   let done = 0;
   options.onProgress?.({ phase: 'records', done, total });
   await pool.runAll(tasks, (result: TaskResult) => {
-    state.mergeBodies(result);
+    state.mergeBodies(result, options.takeBody);
     done += result.records;
     options.onProgress?.({ phase: 'records', done: Math.min(done, total), total });
   });

@@ -126,6 +126,7 @@ function hookedPool(before: (task: IngestTask) => void, after: (task: IngestTask
   return {
     threads: pool.threads,
     run,
+    securityTables: (job) => pool.securityTables(job),
     async runAll(tasks, onResult) {
       for (const task of tasks) onResult(await run(task));
     },

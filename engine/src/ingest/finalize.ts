@@ -8,25 +8,34 @@ import { tableFromIPC } from 'apache-arrow';
 import {
   INGEST_ISSUES_TABLE,
   PROJECTS_TABLE,
-  SECURITY_EVENTS_TABLE,
-  SECURITY_FINDINGS_TABLE,
   TODOS_TABLE,
   type RowOf,
   type TableName,
 } from '../../../shared/src/index.js';
 import { buildIpc, setBoolColumn } from '../arrow/index.js';
 import type { MessageFacts } from '../derive/index.js';
-import { buildSecurityTables, type SequenceRuleSet } from '../security/index.js';
+import type { SecurityJob, SecurityTablesIpc, SequenceRuleSet } from '../security/index.js';
 import { DerivedBuckets, type ChangedMessages, type DeriveSummary } from './derivedBuckets.js';
 import type { IngestState } from './ingestState.js';
-import { readScoredCalls } from './securityInput.js';
 
 export interface Derived {
+  /** The recomputed tables, without the security tables: `security` says how to get those. */
   readonly tables: Map<TableName, Uint8Array[]>;
   readonly derived: DeriveSummary;
   /** Buckets of session trees the core derive recomputed. */
   readonly rebuilt: number;
+  readonly security: SecurityPlan;
 }
+
+/**
+ * The security tables of a derive: the ones the cache holds (nothing they are computed from moved), or a job
+ * that computes them (a pass over every audited call: seconds at 1M parts, so the caller may run it elsewhere);
+ * its result goes into the cache under `key` (`storeSecurityTables`).
+ */
+export type SecurityPlan =
+  | { readonly kind: 'cached'; readonly tables: SecurityTablesIpc }
+  | { readonly kind: 'pending' }
+  | { readonly kind: 'compute'; readonly key: string | undefined; readonly job: SecurityJob };
 
 export interface SecurityInput {
   /** The live `tool_calls` chunks (scored by the workers), read only when the security tables are recomputed. */
@@ -48,6 +57,8 @@ export interface SecurityCache {
   /** The tables' bytes, or how to read them from the saved state (a warm start reads them only when used). */
   events?: Uint8Array | (() => Uint8Array);
   findings?: Uint8Array | (() => Uint8Array);
+  /** The key of tables being computed elsewhere, which will land in this cache: a derive for the same key waits for them. */
+  pending?: string;
 }
 
 /** The derived tables kept between derives, and which sessions changed since the last one ('all': unknown). */
@@ -98,20 +109,17 @@ export function deriveAll(state: IngestState, facts: readonly MessageFacts[], de
   for (const [source, log] of state.issues) {
     for (const [reason, { count, example }] of Object.entries(log)) issues.push({ source_path: source, reason, count, example });
   }
-  const [events, findings] = securityTables(state, derived, security);
   const { projects, todos } = smallTables(state, core);
   const tables = new Map<TableName, Uint8Array[]>([
     ['projects', [projects]],
     ...coreTables,
     ['todos', [todos]],
-    ['security_events', [events]],
-    ['security_findings', [findings]],
     ['ingest_issues', [buildIpc(INGEST_ISSUES_TABLE, issues)]],
   ]);
-  return { tables, derived, rebuilt };
+  return { tables, derived, rebuilt, security: planSecurity(state, derived, security) };
 }
 
-function securityTables(state: IngestState, derived: DeriveSummary, security: SecurityInput): [Uint8Array, Uint8Array] {
+function planSecurity(state: IngestState, derived: DeriveSummary, security: SecurityInput): SecurityPlan {
   const rootOf = (sessionId: string) => derived.tree.get(sessionId)?.rootId;
   const projectOf = (sessionId: string) => state.sessions.get(sessionId)?.project_id ?? null;
   const { cache, toolCallsGeneration } = security;
@@ -122,23 +130,29 @@ function securityTables(state: IngestState, derived: DeriveSummary, security: Se
     for (const id of [...state.sessions.keys()].sort()) placement.update(`${id}\u0000${rootOf(id) ?? ''}\u0000${projectOf(id) ?? ''}\u0001`);
     // The rules are the indexer's for its lifetime, as is the cache: they need no place in the key.
     key = `${toolCallsGeneration}|${placement.digest('hex')}`;
+    if (cache.pending === key) return { kind: 'pending' };
     if (cache.key === key && cache.events && cache.findings) {
       try {
         if (typeof cache.events === 'function') cache.events = cache.events();
         if (typeof cache.findings === 'function') cache.findings = cache.findings();
-        return [cache.events, cache.findings];
+        return { kind: 'cached', tables: { events: cache.events, findings: cache.findings } };
       } catch {
-        // The saved copy is gone or damaged: recomputed below, as if there were none.
+        // The saved copy is gone or damaged: recomputed, as if there were none.
       }
     }
   }
-  const audit = buildSecurityTables(readScoredCalls(security.toolCalls(), rootOf, projectOf), security.rules);
-  const tables: [Uint8Array, Uint8Array] = [buildIpc(SECURITY_EVENTS_TABLE, audit.events), buildIpc(SECURITY_FINDINGS_TABLE, audit.findings)];
-  if (cache) {
-    cache.key = key;
-    [cache.events, cache.findings] = tables;
-  }
-  return tables;
+  const roots = new Map<string, string>();
+  for (const [id, position] of derived.tree) roots.set(id, position.rootId);
+  const projects = new Map<string, string | null>();
+  for (const [id, session] of state.sessions) projects.set(id, session.project_id ?? null);
+  return { kind: 'compute', key, job: { toolCalls: security.toolCalls(), roots, projects, rules: security.rules.rules } };
+}
+
+/** Keeps computed security tables in the cache under the key their plan named. */
+export function storeSecurityTables(cache: SecurityCache, key: string | undefined, tables: SecurityTablesIpc): void {
+  cache.key = key;
+  cache.events = tables.events;
+  cache.findings = tables.findings;
 }
 
 /** Rewrites only the message chunks that hold fork copies, setting `is_fork_copy` (a column swap, no row rebuild). */

@@ -14,10 +14,11 @@ import type { Logger } from '../log.js';
 import { createStateStore, type LaterCheck, type SegmentInfo, type SegmentInput, type StateStore } from '../persist/index.js';
 import { childRootsJson, childRootsRef, mergeIssues, type ChildRootsRef, type IngestPool, type MessageAggregate, type TaskResult } from '../pipeline/index.js';
 import { collectSources, discoverSources, inspectSource, sourcesRows } from '../sources/index.js';
-import { sequenceRulesWith, type SequenceRuleSet } from '../security/index.js';
-import { createTableStore, rowidRangeOf, type KnownChunk, type TableStore } from '../store/index.js';
+import { computeSecurityTables, sequenceRulesWith, type SecurityTablesIpc, type SequenceRuleSet } from '../security/index.js';
+import { createTableStore, rowidRangeOf, type KnownChunk, type SavedChunk, type TableStore } from '../store/index.js';
 import { backfill, type Progress } from './backfill.js';
-import { deriveAll, flagForkCopies, type Derived, type SecurityCache, type SmallTablesCache } from './finalize.js';
+import { createBodySpill, type BodySpill } from './bodySpill.js';
+import { deriveAll, flagForkCopies, storeSecurityTables, type Derived, type SecurityCache, type SecurityPlan, type SmallTablesCache } from './finalize.js';
 import { IngestState, issueLine, metaSignature, readFailed } from './ingestState.js';
 import { DerivedBuckets } from './derivedBuckets.js';
 import { aggregatesToIpc, MESSAGE_AGGREGATES_SEGMENT, readAggregatesInto } from './aggregateTable.js';
@@ -39,6 +40,8 @@ const WHOLE_TABLES: readonly TableName[] = [
   'sources', 'projects', 'sessions', 'todos', 'exchanges', 'delegations', 'session_stats', 'daily_stats', 'security_events', 'security_findings', 'ingest_issues',
 ];
 const BODY_TABLES: readonly TableName[] = ['messages', 'parts', 'tool_calls', 'file_operations', 'step_events', 'skills'];
+/** Body tables a cold index writes as the workers return them; messages wait for their fork-copy flags. */
+const SPILLED_TABLES: readonly TableName[] = BODY_TABLES.filter((name) => name !== 'messages');
 /**
  * Recomputed tables a warm start leaves in their segment files until something reads them (a snapshot, or the
  * first derive): together ≈ 100 MB at 1M parts, which reading and checksumming would add to every start.
@@ -119,6 +122,18 @@ export function createIndexer(options: IndexerOptions): Indexer {
   const listeners = new Set<(tables: readonly TableName[]) => void>();
   const persist: StateStore | null = options.stateDir ? createStateStore(indexDirFor(options.stateDir, options.dataDir), SCHEMA_VERSION, { engineVersion: ENGINE_VERSION }) : null;
   const staged: { table: TableName; bytes: Uint8Array; rows: number }[] = [];
+  /**
+   * The saved segment each chunk the store holds was written as or read from: a save keeps that segment instead of
+   * writing the same rows again (a live change touches one bucket of 64; the rest stand). Emptied when the state
+   * dir is cleared.
+   */
+  let savedAs = new WeakMap<Uint8Array | SavedChunk, SegmentInfo>();
+  /** A chunk kept in its segment file, read when needed. */
+  const savedChunkOf = (segment: SegmentInfo, read: () => Uint8Array = persist!.saved(segment).read): SavedChunk => {
+    const chunk: SavedChunk = { ...knownChunk(segment), load: read };
+    savedAs.set(chunk, segment);
+    return chunk;
+  };
   let persistTimer: NodeJS.Timeout | undefined;
   /**
    * Refreshes and state writes run one at a time on this chain: a write commits the watermarks as they are
@@ -259,8 +274,77 @@ export function createIndexer(options: IndexerOptions): Indexer {
     aggregatesLoaded = true;
   };
 
-  /** @param toolCalls the scored tool calls, when they are not in the store yet (a cold start derives first). */
-  const rederive = async (toolCalls: () => readonly Uint8Array[] = () => store.snapshot('tool_calls')) => {
+  /** Numbers security computations in the order they were asked for: an older one landing late is dropped. */
+  let securityAsked = 0;
+  let securityLanded = 0;
+  /** The plan on the security thread, and the newest one waiting for it (only the newest is worth computing). */
+  let securityRunning: SecurityPlan | undefined;
+  let securityQueued: { plan: SecurityPlan & { kind: 'compute' }; job: number } | undefined;
+  const securityIdle: (() => void)[] = [];
+  /** Settles once nothing is on, or waiting for, the security thread. */
+  const securityInFlight = (): Promise<void> => (securityRunning ? new Promise((resolve) => securityIdle.push(resolve)) : Promise.resolve());
+
+  /** Puts computed security tables in the store and tells listeners, unless a newer derive's are already in. */
+  const landSecurity = (plan: SecurityPlan & { kind: 'compute' }, job: number, tables: SecurityTablesIpc): void => {
+    if (job < securityLanded) return;
+    securityLanded = job;
+    storeSecurityTables(securityCache, plan.key, tables);
+    store.replace('security_events', [tables.events]);
+    store.replace('security_findings', [tables.findings]);
+    emit(['security_events', 'security_findings']);
+  };
+
+  const startSecurityThread = (plan: SecurityPlan & { kind: 'compute' }, job: number): void => {
+    securityRunning = plan;
+    void pool
+      .securityTables(plan.job)
+      .catch((error: Error) => {
+        logger.warn(`security tables computed on the main thread: their thread failed (${error.message})`);
+        return computeSecurityTables(plan.job, sequenceRules);
+      })
+      .then((tables) => landSecurity(plan, job, tables))
+      .catch((error: Error) => logger.warn(`security tables not updated: ${error.message}`))
+      .finally(() => {
+        securityRunning = undefined;
+        const next = securityQueued;
+        securityQueued = undefined;
+        if (next) return startSecurityThread(next.plan, next.job);
+        securityCache.pending = undefined;
+        for (const resolve of securityIdle.splice(0)) resolve();
+      });
+  };
+
+  /**
+   * Puts a derive's security tables in the store: the cached ones, or computed now on this thread (a caller that
+   * waits for them anyway: a cold index, a refresh asked to derive now, a save), or 'later' on their own thread (a
+   * live change need not wait seconds for them, nor hold refreshes meanwhile). Listeners hear when they land.
+   * One computation at a time is on that thread, and at most one waits for it: a burst of tool calls costs two.
+   */
+  const runSecurity = (plan: SecurityPlan, when: 'now' | 'later'): void => {
+    if (plan.kind === 'pending') return;
+    if (plan.kind === 'cached') {
+      store.replace('security_events', [plan.tables.events]);
+      store.replace('security_findings', [plan.tables.findings]);
+      return;
+    }
+    const job = ++securityAsked;
+    if (when === 'now') {
+      // Whatever is on or waiting for the thread is older than these: it is dropped (or, running, lands nowhere).
+      securityQueued = undefined;
+      securityCache.pending = undefined;
+      landSecurity(plan, job, computeSecurityTables(plan.job, sequenceRules));
+      return;
+    }
+    securityCache.pending = plan.key;
+    if (securityRunning) securityQueued = { plan, job };
+    else startSecurityThread(plan, job);
+  };
+
+  /**
+   * @param security 'later': the security tables are computed on their own thread and land when it returns them;
+   *   by default they are computed before the derive returns.
+   */
+  const rederive = async (options: { security?: 'now' | 'later' } = {}) => {
     await ensureAggregates();
     await ensureExtras();
     if (!factsLoaded) {
@@ -272,7 +356,7 @@ export function createIndexer(options: IndexerOptions): Indexer {
       state,
       [...facts.values()],
       deleted,
-      { toolCalls, rules: sequenceRules, toolCallsGeneration, cache: securityCache },
+      { toolCalls: () => store.snapshot('tool_calls'), rules: sequenceRules, toolCallsGeneration, cache: securityCache },
       {
         buckets: derivedBuckets,
         changedSessions,
@@ -284,11 +368,16 @@ export function createIndexer(options: IndexerOptions): Indexer {
     changedSessions = new Set();
     changedMessages = new Set();
     for (const [name, chunks] of derived.tables) store.replace(name, chunks);
+    const when = options.security ?? 'now';
+    runSecurity(derived.security, when);
+    // The same tables are already on their way from the security thread: a caller that wants them now waits.
+    if (when === 'now' && derived.security.kind === 'pending') await securityInFlight();
     await refreshSourcesTable(false);
     lastDerived = derived.derived;
     // Fork copies may have moved, and the tally leaves their rows out.
     bodyTally = undefined;
     derivePending = false;
+    emit([...derived.tables.keys(), 'sources']); // the security tables tell of themselves as they land
     return derived;
   };
 
@@ -317,7 +406,11 @@ export function createIndexer(options: IndexerOptions): Indexer {
     sourcesBuiltAt = performance.now();
   };
 
-  const persistNow = async (full: boolean) => {
+  /**
+   * @param spilled with `full`: the tables a cold index already wrote whole (their segment counts), after it cleared
+   *   the state dir itself; they are not written again.
+   */
+  const persistNow = async (full: boolean, spilled?: ReadonlyMap<TableName, number>) => {
     if (!persist || stateDamaged) return;
     const write = async () => {
       // Saved derived tables must match the saved bodies: a warm start trusts them as they are.
@@ -325,13 +418,24 @@ export function createIndexer(options: IndexerOptions): Indexer {
       dirty = false;
       const writes = full ? [] : staged.splice(0);
       const replaceTable = async (name: TableName) => {
+        // A live derive's security tables may still be on their thread.
+        if (name === 'security_events' || name === 'security_findings') await securityInFlight();
         // A recomputed table whose rows are what was saved (most of them, after a live change) is not written again.
         if (!full && WHOLE_TABLES.includes(name) && savedChanges.get(name) === store.changes(name)) return;
-        const chunks = store.snapshot(name);
-        const replaced = await persist.replaceTable(name, chunks.map((bytes) => segmentInput(name, bytes, tableFromIPC(bytes).numRows)));
+        const chunks = store.persistable(name);
+        const replaced = await persist.replaceTable(
+          name,
+          chunks.map((chunk) => {
+            const kept = savedAs.get(chunk);
+            if (kept) return kept;
+            const bytes = chunk instanceof Uint8Array ? chunk : chunk.load();
+            return segmentInput(name, bytes, chunk instanceof Uint8Array ? tableFromIPC(bytes).numRows : chunk.rows);
+          }),
+        );
         if (!replaced.ok) throw new Error(replaced.problem.message);
+        replaced.value.forEach((segment, i) => savedAs.set(chunks[i]!, segment));
         // Body rows are read from the files just written from now on, rather than held (hundreds of MB).
-        if (BODY_TABLES.includes(name)) store.backBySaved(name, replaced.value.map((segment) => ({ ...knownChunk(segment), load: persist.saved(segment).read })));
+        if (BODY_TABLES.includes(name)) store.backBySaved(name, replaced.value.map((segment) => savedChunkOf(segment)));
         replacedSegments[name] = chunks.length;
         if (WHOLE_TABLES.includes(name)) savedChanges.set(name, store.changes(name));
       };
@@ -340,9 +444,16 @@ export function createIndexer(options: IndexerOptions): Indexer {
         replacedSegments = {};
         await ensureAggregates(); // before the clear that deletes the saved ones
         await ensureExtras();
-        const cleared = await persist.clear();
-        if (!cleared.ok) throw new Error(cleared.problem.message);
-        for (const name of TABLES.map((t) => t.name)) await replaceTable(name);
+        if (!spilled) {
+          const cleared = await persist.clear();
+          if (!cleared.ok) throw new Error(cleared.problem.message);
+          savedAs = new WeakMap();
+        }
+        for (const name of TABLES.map((t) => t.name)) {
+          const written = spilled?.get(name);
+          if (written === undefined) await replaceTable(name);
+          else replacedSegments[name] = written;
+        }
       } else {
         for (const w of writes) {
           const appended = await persist.appendSegment(w.table, w.bytes, w.rows, rowidRangeOf(w.table, w.bytes));
@@ -402,24 +513,49 @@ export function createIndexer(options: IndexerOptions): Indexer {
     }, PERSIST_DELAY_MS);
   };
 
+  /** Clears the state dir for a cold index that writes its body chunks as they arrive; none when it cannot. */
+  const startSpill = async (): Promise<BodySpill | undefined> => {
+    if (!persist) return undefined;
+    const cleared = await persist.clear();
+    savedAs = new WeakMap();
+    if (cleared.ok) return createBodySpill(persist, SPILLED_TABLES, (name, bytes) => segmentInput(name, bytes, tableFromIPC(bytes).numRows));
+    logger.warn(`state not saved (it is rebuilt on the next start): ${cleared.problem.message}`);
+    stateDamaged = true;
+    return undefined;
+  };
+
   const coldStart = async (): Promise<void> => {
     collectingSources = collectSources(options.dataDir, options.env).catch(() => undefined);
-    state = await backfill({ dataDir: options.dataDir, env: options.env, pool, logger, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+    const spill = await startSpill();
+    state = await backfill({
+      dataDir: options.dataDir,
+      env: options.env,
+      pool,
+      logger,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(spill ? { takeBody: spill.take } : {}),
+    });
     options.onProgress?.({ phase: 'derive', done: 0, total: 1 });
-    for (const f of readMessageFacts(state.tables.get('messages')?.chunks ?? [])) facts.set(f.id, f);
-    const { forkCopyIds } = (await rederive(() => state.tables.get('tool_calls')?.chunks ?? [])).derived;
-    for (const [name, table] of state.tables) {
-      const chunks = name === 'messages' ? flagForkCopies(table.chunks, forkCopyIds) : table.chunks;
-      for (const chunk of chunks) store.append(name, chunk);
-    }
-    // Counted now, from the chunks in memory: once saved, the store reads them back from disk.
-    bodyTally = tallyBodyTables({ parts: state.tables.get('parts')?.chunks ?? [], toolCalls: state.tables.get('tool_calls')?.chunks ?? [] }, forkCopyIds);
+    const spilled = await spill?.finish();
+    if (spilled?.problem) logger.warn(`state: ${spilled.problem}; the rest of the index is held in memory and written at the end`);
+    // Written chunks are read back from their files when something needs them (the derive's tool calls, a snapshot).
+    for (const [name, segments] of spilled?.saved ?? []) for (const segment of segments) store.append(name, savedChunkOf(segment));
+    for (const [name, chunks] of spilled?.unsaved ?? []) for (const chunk of chunks) store.append(name, chunk);
+    for (const [name, table] of state.tables) if (name !== 'messages') for (const chunk of table.chunks) store.append(name, chunk);
+    // Tables written whole as they arrived are not written again at the end.
+    const whole = new Map<TableName, number>();
+    for (const [name, segments] of spilled?.saved ?? []) if (!spilled!.unsaved.has(name) && !state.tables.has(name)) whole.set(name, segments.length);
+    const messages = state.tables.get('messages')?.chunks ?? [];
+    for (const f of readMessageFacts(messages)) facts.set(f.id, f);
+    const { forkCopyIds } = (await rederive()).derived;
+    for (const chunk of flagForkCopies(messages, forkCopyIds)) store.append('messages', chunk);
     state.tables.clear(); // the store holds the chunks now
+    bodyTally = tallyBodyTables({ parts: store.eachChunk('parts'), toolCalls: store.eachChunk('tool_calls') }, forkCopyIds);
     for (const [id, db] of state.sessionSources) sessionDb.set(id, db);
     metaSignatures = { ...state.metaSignatures };
     smallTables = { ...state.smallTables };
     aggregatesToSave = 'all';
-    await persistNow(true);
+    await persistNow(true, spill ? whole : undefined);
   };
 
   const warmStart = async (): Promise<string | undefined> => {
@@ -437,14 +573,23 @@ export function createIndexer(options: IndexerOptions): Indexer {
       // segments appended after them in order re-applies every upsert, so superseded rows stay superseded.
       const whole = replacedSegments[name] ?? 0;
       const segments = manifest.tables[name]?.segments ?? [];
-      chunks.forEach((bytes, i) => (i < whole ? store.append(name as TableName, bytes, segments[i] && knownChunk(segments[i])) : store.upsert(name as TableName, bytes)));
+      chunks.forEach((bytes, i) => {
+        if (segments[i]) savedAs.set(bytes, segments[i]);
+        if (i < whole) store.append(name as TableName, bytes, segments[i] && knownChunk(segments[i]));
+        else store.upsert(name as TableName, bytes);
+      });
     }
     // Body tables and the big recomputed ones stay in their segment files, read when something needs their rows
     // (the upserts replayed here read the few they supersede, found by rowid range).
     for (const [name, segments] of lazy) {
       if (!TABLES.some((t) => t.name === name)) continue;
       const whole = replacedSegments[name] ?? 0;
-      segments.forEach((s, i) => (i < whole ? store.append(name as TableName, { ...knownChunk(s.segment), load: s.read }) : store.upsert(name as TableName, s.read())));
+      segments.forEach((s, i) => {
+        if (i < whole) return store.append(name as TableName, savedChunkOf(s.segment, s.read));
+        const bytes = s.read();
+        savedAs.set(bytes, s.segment);
+        store.upsert(name as TableName, bytes);
+      });
     }
     // States saved before the aggregates had their own segment carry them in the manifest.
     if (saved.messageAggregates) {
@@ -568,6 +713,8 @@ export function createIndexer(options: IndexerOptions): Indexer {
     }
     if (changed > 0) bodyTally = undefined;
     if (added.messages !== 0 || added.parts !== 0 || meta) countIntoSources(result.source, added, meta?.sessions.length);
+    // The summary's records read from this database, as a cold index of it now would count its messages and parts.
+    state.source('sqlite', result.source).records += added.messages + added.parts;
     if (result.ipc.messages) {
       for (const f of readMessageFacts([result.ipc.messages])) {
         const before = facts.get(f.id);
@@ -652,10 +799,8 @@ export function createIndexer(options: IndexerOptions): Indexer {
     // Derived tables depend only on bodies and the small tables: when neither moved, the saved ones stand.
     if (changed > 0 || metaChanged) derivePending = true;
     if (fullScan) await refreshSourcesTable(true);
-    if (derivePending && derive === 'now') {
-      await rederive();
-      emit(WHOLE_TABLES);
-    } else if (derivePending) scheduleRederive();
+    if (derivePending && derive === 'now') await rederive();
+    else if (derivePending) scheduleRederive();
     if (changed > 0 || fullScan) schedulePersist();
     return { changedRows: changed, elapsedMs: performance.now() - started };
   };
@@ -671,8 +816,7 @@ export function createIndexer(options: IndexerOptions): Indexer {
       rederiveTimer = undefined;
       void serially(async () => {
         if (!derivePending) return;
-        await rederive();
-        emit(WHOLE_TABLES);
+        await rederive({ security: 'later' });
       }).catch((error: Error) => logger.warn(`derive: ${error.message}`));
     }, REDERIVE_DELAY_MS);
   };
@@ -699,7 +843,7 @@ export function createIndexer(options: IndexerOptions): Indexer {
     summary(elapsedMs) {
       if (!bodyTally) {
         const copies = lastDerived?.forkCopyIds ?? forkCopiesFromMessages(store.snapshot('messages'));
-        bodyTally = tallyBodyTables({ parts: store.snapshot('parts'), toolCalls: store.snapshot('tool_calls') }, copies);
+        bodyTally = tallyBodyTables({ parts: store.eachChunk('parts'), toolCalls: store.eachChunk('tool_calls') }, copies);
         // Saved with the state on close, so the next start need not count again.
         if (persist) dirty = true;
       }
@@ -723,6 +867,7 @@ export function createIndexer(options: IndexerOptions): Indexer {
         // Derived tables are saved with the rest: bring them up to date first.
         if (derivePending) await rederive();
       });
+      await securityInFlight();
       await this.flush();
     },
   };

@@ -149,13 +149,14 @@ export class IngestState {
     if (meta.watermarks) this.watermarks[result.source] = { ...meta.watermarks };
   }
 
-  mergeBodies(result: TaskResult): void {
+  /** @param take takes a body chunk elsewhere (a cold index writes it to the state dir): true, and it is not held here. */
+  mergeBodies(result: TaskResult, take?: (table: TableName, bytes: Uint8Array) => boolean): void {
     const kind = result.task.startsWith('sqlite') ? 'sqlite' : 'json';
     this.source(kind, result.source).records += result.records;
     mergeIssues(this.issuesOf(result.source), result.issues);
     this.duplicates += result.duplicates;
     for (const [name, bytes] of Object.entries(result.ipc) as [TableName, Uint8Array | undefined][]) {
-      if (!bytes) continue;
+      if (!bytes || take?.(name, bytes)) continue;
       let table = this.tables.get(name);
       if (!table) this.tables.set(name, (table = { chunks: [], rows: 0 }));
       table.chunks.push(bytes);

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addPartWithEvent } from '../../../tests/support/opencodeWrites.js';
 import { ensureDemoDataDir } from '../demo/index.js';
 import { createMemoryLogger } from '../log.js';
 import { createIngestPool, type IngestPool } from '../pipeline/index.js';
@@ -27,25 +28,6 @@ afterAll(async () => {
   await fs.rm(root, { recursive: true, force: true });
 });
 
-/** Copies the newest part row under a new id and logs it in the event table, as OpenCode adding a part does. */
-function addPart(dbPath: string, n: number): void {
-  const db = new Database(dbPath);
-  try {
-    const row = db.prepare('SELECT * FROM part ORDER BY rowid DESC LIMIT 1').get() as Record<string, unknown>;
-    const id = `prt_zzzzsources${String(n).padStart(12, '0')}`;
-    const columns = Object.keys(row);
-    db.prepare(`INSERT INTO part (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`).run(...columns.map((c) => (c === 'id' ? id : c === 'time_updated' || c === 'time_created' ? Date.now() : row[c])));
-    const session = String(row['session_id']);
-    const seq = db.prepare('SELECT coalesce(max(seq), -1) + 1 FROM event WHERE aggregate_id = ?').pluck().get(session) as number;
-    db.prepare('INSERT INTO event_sequence (aggregate_id, seq, owner_id) VALUES (?, ?, NULL) ON CONFLICT (aggregate_id) DO UPDATE SET seq = excluded.seq').run(session, seq);
-    db.prepare('INSERT INTO event (id, aggregate_id, seq, type, data) VALUES (?, ?, ?, ?, ?)').run(
-      `evt_zzzzsources${String(n).padStart(12, '0')}`, session, seq, 'message.part.updated.1', JSON.stringify({ sessionID: session, part: { id } }),
-    );
-  } finally {
-    db.close();
-  }
-}
-
 describe('sources table', () => {
   it('counts a database part added while the engine runs, refresh after refresh', async () => {
     const indexer = createIndexer({ dataDir, stateDir: null, env: {}, pool, logger: createMemoryLogger() });
@@ -53,10 +35,10 @@ describe('sources table', () => {
     const dbParts = () => rowsOf<{ kind: string; path: string; parts: number }>(indexer.store.snapshot('sources')).find((s) => s.kind === 'sqlite')!;
     const first = dbParts();
     // As the refresh lands (derive left for later), then after a derive's recount.
-    addPart(first.path, 1);
+    addPartWithEvent(first.path, `prt_zzzzsources${String(1).padStart(12, '0')}`);
     await indexer.refresh({ derive: 'soon' });
     expect(dbParts().parts).toBe(first.parts + 1);
-    addPart(first.path, 2);
+    addPartWithEvent(first.path, `prt_zzzzsources${String(2).padStart(12, '0')}`);
     await indexer.refresh();
     expect(dbParts().parts).toBe(first.parts + 2);
     await indexer.close();

@@ -26,9 +26,10 @@ export interface IndexSummary {
 const sorted = (record: Record<string, number>) => Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : 1)));
 
 /** The body tables the summary counts from, as the store holds them. */
+/** The body tables' chunks, which may be read one at a time as the tally reaches them. */
 export interface SummaryBodies {
-  readonly parts: readonly Uint8Array[];
-  readonly toolCalls: readonly Uint8Array[];
+  readonly parts: Iterable<Uint8Array>;
+  readonly toolCalls: Iterable<Uint8Array>;
 }
 
 /** Ids of messages flagged `is_fork_copy` in the messages table. */
@@ -48,7 +49,7 @@ export function forkCopiesFromMessages(chunks: readonly Uint8Array[]): Set<strin
  * Tallies `columns` of a body table, leaving out rows of fork-copied messages (a fork copies parts with their
  * messages; counting them would count the shared history once per fork). Returns the rows left out.
  */
-function tallyBodies(chunks: readonly Uint8Array[], columns: readonly string[], copies: ReadonlySet<string>, into: Record<string, number>[]): number {
+function tallyBodies(chunks: Iterable<Uint8Array>, columns: readonly string[], copies: ReadonlySet<string>, into: Record<string, number>[]): number {
   let skipped = 0;
   for (const bytes of chunks) {
     const table = decodeIpc(bytes);

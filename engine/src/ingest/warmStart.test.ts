@@ -7,6 +7,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addPartWithEvent } from '../../../tests/support/opencodeWrites.js';
 import { SCHEMA_VERSION } from '../../../shared/src/index.js';
 import { ensureDemoDataDir } from '../demo/index.js';
 import { createMemoryLogger } from '../log.js';
@@ -112,5 +113,68 @@ describe('warm start from saved segments', () => {
     expect(rebuilt.start.mode).toBe('cold');
     expect(rebuilt.summary).toEqual(cold.summary);
     await rebuilt.indexer.close();
+  });
+});
+
+describe('a state dir that cannot be written', () => {
+  it('still indexes everything in memory and says once that the state was not saved', async () => {
+    const reference = await indexOnce(path.join(root, 'state-reference'));
+    await reference.indexer.close();
+    // A file where the state dir's parent should be: no directory can be made under it (even as root).
+    const blocked = path.join(root, 'blocked');
+    await fs.writeFile(blocked, 'not a directory');
+    const unwritable = await indexOnce(path.join(blocked, 'state'));
+    await unwritable.indexer.close();
+    expect(unwritable.start.mode).toBe('cold');
+    expect(unwritable.summary).toEqual(reference.summary);
+    expect(unwritable.parts).toBe(reference.parts);
+    expect(unwritable.tables).toEqual(reference.tables);
+    expect(unwritable.logger.lines.filter((l) => l.includes('state not saved'))).toHaveLength(1);
+  });
+});
+
+describe('a save after a live change', () => {
+  it('keeps the segments whose rows did not change, and the next start answers as a cold index of the same data', async () => {
+    const data = await fs.mkdtemp(path.join(root, 'data-'));
+    await fs.cp(dataDir, data, { recursive: true });
+    const stateDir = path.join(root, 'state-live-save');
+    const open = () => createIndexer({ dataDir: data, stateDir, env: {}, pool, logger: createMemoryLogger() });
+    const cold = open();
+    await cold.start();
+    await cold.close();
+    const dbPath = rowsOf<{ kind: string; path: string }>(cold.store.snapshot('sources')).find((s) => s.kind === 'sqlite')!.path;
+    const segmentsDir = path.join(indexDirFor(stateDir, data), `v${SCHEMA_VERSION}`, 'segments');
+    const filesNow = async () => new Set(await fs.readdir(segmentsDir));
+
+    // Two live changes, each saved: the first save after a warm start and a later one.
+    const warm = open();
+    expect((await warm.start()).mode).toBe('warm');
+    const written: number[] = [];
+    for (const n of [1, 2]) {
+      const before = await filesNow();
+      addPartWithEvent(dbPath, `prt_zzzzlivesave${String(n).padStart(12, '0')}`);
+      await warm.refresh();
+      await warm.flush();
+      const after = await filesNow();
+      written.push([...after].filter((f) => !before.has(f)).length);
+      // Nothing the manifest names is gone.
+      const manifest = JSON.parse(await fs.readFile(path.join(segmentsDir, '..', 'manifest.json'), 'utf8')) as { tables: Record<string, { segments: { file: string }[] }> };
+      for (const table of Object.values(manifest.tables)) for (const s of table.segments) expect(after.has(s.file), s.file).toBe(true);
+      if (n === 2) expect(written[1], `${written[1]} of ${after.size} segments written`).toBeLessThan(after.size / 4);
+    }
+    await warm.close();
+
+    // What was saved is what a cold index of the changed history computes.
+    const again = open();
+    expect((await again.start()).mode).toBe('warm');
+    await again.refresh();
+    const reference = createIndexer({ dataDir: data, stateDir: null, env: {}, pool, logger: createMemoryLogger() });
+    await reference.start();
+    expect({ ...again.summary(0), elapsedMs: 0 }).toEqual({ ...reference.summary(0), elapsedMs: 0 });
+    for (const name of ['sessions', 'exchanges', 'session_stats', 'security_events', 'parts'] as const) {
+      const sorted = (rows: { id?: unknown }[]) => rows.map((r) => JSON.stringify(r)).sort();
+      expect(sorted(rowsOf(again.store.snapshot(name))), name).toEqual(sorted(rowsOf(reference.store.snapshot(name))));
+    }
+    await Promise.all([again.close(), reference.close()]);
   });
 });

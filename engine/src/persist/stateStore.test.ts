@@ -78,6 +78,19 @@ describe('round trip', () => {
     expect(state.tables.get('sessions')).toEqual([bytes(1, 2, 3), bytes(4, 5), ...[6, 7, 8, 9, 10, 11, 12, 13, 14, 15].map((n) => bytes(n))]);
   });
 
+  it('keeps the segments a replacement names instead of writing them again, and deletes only the rest', async () => {
+    const store = await seeded();
+    const [first, second] = store.manifest()!.tables.sessions!.segments;
+    const replaced = value(await store.replaceTable('sessions', [{ bytes: bytes(7, 7), rows: 2 }, second!]));
+    expect(replaced[1]).toEqual(second);
+    value(await store.commit({}));
+    expect(await listSegments(store)).toEqual(['messages-000003.arrow', 'sessions-000002.arrow', 'sessions-000004.arrow']);
+    const state = value((await reopen()).loaded).state!;
+    expect(state.tables.get('sessions')).toEqual([bytes(7, 7), bytes(4, 5)]);
+    // A segment that is not the table's is a programming error, not a file to adopt.
+    await expect(store.replaceTable('sessions', [first!])).rejects.toThrow(/internal.bug/);
+  });
+
   it('keeps a table replaced by no segments as an empty table', async () => {
     const store = await seeded();
     value(await store.replaceTable('messages', []));

@@ -91,8 +91,11 @@ export interface StateStore {
   appendSegments(table: string, parts: readonly SegmentInput[]): Promise<Result<readonly SegmentInfo[]>>;
   /** A committed (or staged) segment as a `SavedSegment`, to read its rows later instead of holding them. */
   saved(segment: SegmentInfo): SavedSegment;
-  /** Writes segments that replace the whole table at the next `commit`; old files are deleted after it. */
-  replaceTable(table: string, parts: readonly SegmentInput[]): Promise<Result<readonly SegmentInfo[]>>;
+  /**
+   * Writes segments that replace the whole table at the next `commit`; old files are deleted after it. A part
+   * may be a segment the table has now (committed or staged), which is kept as it is instead of written again.
+   */
+  replaceTable(table: string, parts: readonly (SegmentInput | SegmentInfo)[]): Promise<Result<readonly SegmentInfo[]>>;
   /** Atomically commits every staged change together with the caller's watermarks (any JSON value). */
   commit(watermarks: unknown): Promise<Result<Manifest>>;
   /**
@@ -252,7 +255,9 @@ export function createStateStore(stateDir: string, schemaVersion: number, option
     const obsolete = [...superseded];
     for (const [table, change] of staged) {
       const before = tableInfo(base, table)?.segments ?? [];
-      if (change.replace) obsolete.push(...before.map((s) => s.file));
+      // A replacement may keep some of the segments it replaces.
+      const kept = new Set(change.segments.map((s) => s.file));
+      if (change.replace) obsolete.push(...before.map((s) => s.file).filter((file) => !kept.has(file)));
       tables[table] = { segments: change.replace ? [...change.segments] : [...before, ...change.segments] };
     }
     const next: Manifest = { ...base, engineVersion, writtenAt: now().toISOString(), tables, watermarks: checkedJson(watermarks) };
@@ -349,13 +354,21 @@ export function createStateStore(stateDir: string, schemaVersion: number, option
       }),
     replaceTable: (table, parts) =>
       serialised(async () => {
-        open();
+        const base = open();
         checkTableName(table);
-        const written = await writeSegments(table, parts);
+        const current = new Set([...(tableInfo(base, table)?.segments ?? []), ...(staged.get(table)?.segments ?? [])].map((s) => s.file));
+        const kept = parts.filter((p): p is SegmentInfo => 'file' in p);
+        for (const segment of kept) {
+          if (!current.has(segment.file)) throw new Error(`internal.bug: segment ${segment.file} kept in ${table} is not one of its segments`);
+        }
+        const written = await writeSegments(table, parts.filter((p): p is SegmentInput => !('file' in p)));
         if (!written.ok) return written;
-        superseded.push(...(staged.get(table)?.segments.map((s) => s.file) ?? []));
-        staged.set(table, { replace: true, segments: [...written.value] });
-        return written;
+        let next = 0;
+        const segments = parts.map((p) => ('file' in p ? p : written.value[next++]!));
+        const keptFiles = new Set(kept.map((s) => s.file));
+        superseded.push(...(staged.get(table)?.segments.map((s) => s.file).filter((file) => !keptFiles.has(file)) ?? []));
+        staged.set(table, { replace: true, segments });
+        return ok(segments);
       }),
     commit: (watermarks) => serialised(() => doCommit(watermarks)),
     compact: (table, replaces, merged) => serialised(() => doCompact(table, replaces, merged)),

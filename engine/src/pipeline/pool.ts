@@ -7,11 +7,17 @@ import os from 'node:os';
 import { Piscina } from 'piscina';
 import type { AuditWorkerData } from './audit.js';
 import { Collector } from './collector.js';
+import type { SecurityJob, SecurityTablesIpc } from '../security/index.js';
 import type { IngestTask, TaskResult } from './tasks.js';
 
 export interface IngestPool {
   readonly threads: number;
   run(task: IngestTask): Promise<TaskResult>;
+  /**
+   * Computes the security tables on a thread of their own (started on first use, ended when idle): seconds of
+   * work at 1M parts that would otherwise hold the main thread, and with it every refresh, on each tool call.
+   */
+  securityTables(job: SecurityJob): Promise<SecurityTablesIpc>;
   /** Runs every task with at most `inFlight` pending, calling `onResult` in completion order. */
   runAll(tasks: readonly IngestTask[], onResult: (result: TaskResult) => void, inFlight?: number): Promise<void>;
   close(): Promise<void>;
@@ -19,6 +25,10 @@ export interface IngestPool {
 
 /** Old-generation cap per worker thread; a task's working set (one range of rows) stays well below it. */
 export const WORKER_HEAP_MB = 256;
+/** The security thread holds every audited call and event at once (≈ 300 MB at 1M parts). */
+const SECURITY_HEAP_MB = 2048;
+/** The security thread ends after this long without a job, giving its heap back. */
+const SECURITY_IDLE_MS = 10_000;
 
 /** The result of a task whose worker failed: nothing read, one `source.unreadable` issue naming the cause. */
 export function crashedTaskResult(task: IngestTask, error: unknown): TaskResult {
@@ -41,14 +51,16 @@ const BUNDLED_WORKER = typeof __OCM_BUNDLED_WORKER__ === 'string' ? __OCM_BUNDLE
 
 export function createIngestPool(options: IngestPoolOptions = {}): IngestPool {
   const threads = Math.max(1, options.threads ?? os.availableParallelism());
+  const filename = BUNDLED_WORKER ?? new URL('./worker.ts', import.meta.url).href;
+  // From the sources, tsx by absolute URL: a bare `--import tsx` resolves from the current directory, so the
+  // engine would only start from inside its own checkout. The bundled worker needs no loader.
+  const execArgv = [
+    ...(BUNDLED_WORKER ? [] : ['--import', import.meta.resolve('tsx')]),
+    ...(process.env['OCM_WORKER_PROF'] ? ['--cpu-prof', '--cpu-prof-dir', process.env['OCM_WORKER_PROF']] : []),
+  ];
   const pool = new Piscina({
-    filename: BUNDLED_WORKER ?? new URL('./worker.ts', import.meta.url).href,
-    // From the sources, tsx by absolute URL: a bare `--import tsx` resolves from the current directory, so the
-    // engine would only start from inside its own checkout. The bundled worker needs no loader.
-    execArgv: [
-      ...(BUNDLED_WORKER ? [] : ['--import', import.meta.resolve('tsx')]),
-      ...(process.env['OCM_WORKER_PROF'] ? ['--cpu-prof', '--cpu-prof-dir', process.env['OCM_WORKER_PROF']] : []),
-    ],
+    filename,
+    execArgv,
     minThreads: threads,
     maxThreads: threads,
     idleTimeout: 30_000,
@@ -58,9 +70,14 @@ export function createIngestPool(options: IngestPoolOptions = {}): IngestPool {
     workerData: { securityRulesFile: options.securityRulesFile } satisfies AuditWorkerData,
   });
   const run = (task: IngestTask) => pool.run(task) as Promise<TaskResult>;
+  let security: Piscina | undefined;
   return {
     threads,
     run,
+    securityTables(job) {
+      security ??= new Piscina({ filename, execArgv, minThreads: 0, maxThreads: 1, idleTimeout: SECURITY_IDLE_MS, resourceLimits: { maxOldGenerationSizeMb: SECURITY_HEAP_MB } });
+      return security.run(job, { name: 'securityTables' }) as Promise<SecurityTablesIpc>;
+    },
     async runAll(tasks, onResult, inFlight = threads * 2) {
       let next = 0;
       let failure: unknown;
@@ -84,6 +101,8 @@ export function createIngestPool(options: IngestPoolOptions = {}): IngestPool {
       await Promise.all(Array.from({ length: Math.min(inFlight, tasks.length) }, lane));
       if (failure !== undefined) throw failure;
     },
-    close: () => pool.destroy(),
+    close: async () => {
+      await Promise.all([pool.destroy(), security?.destroy()]);
+    },
   };
 }

@@ -3,6 +3,7 @@
  * and returning Arrow IPC bytes that are transferred (not copied) back to the main thread.
  */
 import { Piscina } from 'piscina';
+import { computeSecurityTables, type SecurityJob } from '../security/index.js';
 import { readJsonBodies, readJsonMeta } from './jsonTasks.js';
 import { readSqliteBodies, readSqliteMeta, refreshSqlite } from './sqliteTasks.js';
 import { resolveChildRoots, type IngestTask, type TaskResult } from './tasks.js';
@@ -24,12 +25,15 @@ function runTask(task: IngestTask): TaskResult {
   }
 }
 
+/** The bytes in an exactly-sized buffer of their own, so it can be transferred. */
+const ownBuffer = (bytes: Uint8Array): Uint8Array => (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice());
+
 /** Gives each IPC stream its own exactly-sized buffer so it can be transferred. */
 function transferable(result: TaskResult): { value: TaskResult; buffers: ArrayBuffer[] } {
   const buffers: ArrayBuffer[] = [];
   for (const [name, bytes] of Object.entries(result.ipc)) {
     if (!bytes) continue;
-    const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
+    const own = ownBuffer(bytes);
     (result.ipc as Record<string, Uint8Array>)[name] = own;
     buffers.push(own.buffer as ArrayBuffer);
   }
@@ -39,4 +43,11 @@ function transferable(result: TaskResult): { value: TaskResult; buffers: ArrayBu
 export default function ingest(task: IngestTask): unknown {
   const { value, buffers } = transferable(runTask(task));
   return Piscina.move({ [Piscina.transferableSymbol]: buffers, [Piscina.valueSymbol]: value } as never);
+}
+
+/** The security tables of a derive, off the main thread (see `IngestPool.securityTables`). */
+export function securityTables(job: SecurityJob): unknown {
+  const { events, findings } = computeSecurityTables(job);
+  const value = { events: ownBuffer(events), findings: ownBuffer(findings) };
+  return Piscina.move({ [Piscina.transferableSymbol]: [value.events.buffer, value.findings.buffer], [Piscina.valueSymbol]: value } as never);
 }

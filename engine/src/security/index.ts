@@ -4,6 +4,7 @@ export * from './types.js';
 export { buildSecurityTables, type ScoredCall, type SecurityTables } from './auditTables.js';
 export { analyzeSequences, finalScore, type SequenceAnalysis } from './sequence/analyze.js';
 export { BUILTIN_SEQUENCE_RULES, sequenceRulesWith, type MergedRules, type SequenceRuleSet } from './sequence/rules.js';
+export { computeSecurityTables, readScoredCalls, type SecurityJob, type SecurityTablesIpc } from './scoredCalls.js';
 export { auditReport, parseDuration, type AuditReport, type AuditFindingSummary, type AuditTopEvent } from './report.js';
 export { createScorer, defaultScorer, type Scorer, type ScorerOptions } from './score/createScorer.js';
 export { loadRuleSet, type LoadRuleSetOptions, type RuleSetResult } from './rules/loadRuleSet.js';

@@ -4,7 +4,11 @@
  * session before its parent's row arrived).
  */
 import { tableFromIPC } from 'apache-arrow';
-import { ACTION_KINDS, type ActionKind, type ScoredCall } from '../security/index.js';
+import { SECURITY_EVENTS_TABLE, SECURITY_FINDINGS_TABLE } from '../../../shared/src/index.js';
+import { buildIpc } from '../arrow/index.js';
+import { buildSecurityTables, type ScoredCall } from './auditTables.js';
+import { ruleSetOf, type SequenceRule, type SequenceRuleSet } from './sequence/rules.js';
+import { ACTION_KINDS, type ActionKind } from './types.js';
 
 const KINDS: ReadonlySet<string> = new Set(ACTION_KINDS);
 
@@ -56,4 +60,39 @@ export function readScoredCalls(
     }
   }
   return calls;
+}
+
+/**
+ * What the security tables are computed from, as plain data a worker thread can receive: the scored `tool_calls`
+ * chunks, where each session sits now, and the sequence rules.
+ */
+export interface SecurityJob {
+  readonly toolCalls: readonly Uint8Array[];
+  /** Every session of the tree → its root session now. */
+  readonly roots: ReadonlyMap<string, string>;
+  /** Every session → its project. */
+  readonly projects: ReadonlyMap<string, string | null>;
+  readonly rules: readonly SequenceRule[];
+}
+
+/** The `security_events` and `security_findings` tables as Arrow IPC. */
+export interface SecurityTablesIpc {
+  readonly events: Uint8Array;
+  readonly findings: Uint8Array;
+}
+
+/** The rules last compiled: a worker computes the tables many times with the same rules, each job a fresh copy. */
+let lastRules: { json: string; ruleSet: SequenceRuleSet } | undefined;
+
+function rulesFor(rules: readonly SequenceRule[]): SequenceRuleSet {
+  const json = JSON.stringify(rules);
+  if (lastRules?.json !== json) lastRules = { json, ruleSet: ruleSetOf(rules) };
+  return lastRules.ruleSet;
+}
+
+/** @param ruleSet the compiled `job.rules`, when the caller has them (else they are compiled here, once). */
+export function computeSecurityTables(job: SecurityJob, ruleSet?: SequenceRuleSet): SecurityTablesIpc {
+  const projectOf = (sessionId: string): string | null => job.projects.get(sessionId) ?? null;
+  const audit = buildSecurityTables(readScoredCalls(job.toolCalls, (id) => job.roots.get(id), projectOf), ruleSet ?? rulesFor(job.rules));
+  return { events: buildIpc(SECURITY_EVENTS_TABLE, audit.events), findings: buildIpc(SECURITY_FINDINGS_TABLE, audit.findings) };
 }

@@ -13,6 +13,8 @@ interface Chunk {
   /** The chunk's IPC bytes, when held; else `load` reads them from a saved segment each time they are needed. */
   readonly bytes?: Uint8Array;
   readonly load?: () => Uint8Array;
+  /** The saved segment the chunk was appended as, to hand back while its rows are all live (`persistable`). */
+  readonly saved?: SavedChunk;
   readonly rows: number;
   /** Whether the table's rows carry a source_rowid (record-keyed tables). */
   readonly keyed: boolean;
@@ -56,7 +58,7 @@ export interface SavedChunk extends KnownChunk {
 }
 
 function makeChunk(ipc: Uint8Array | SavedChunk, keyed: boolean, known?: KnownChunk): Chunk {
-  const source = ipc instanceof Uint8Array ? { bytes: ipc } : { load: ipc.load };
+  const source = ipc instanceof Uint8Array ? { bytes: ipc } : { load: ipc.load, saved: ipc };
   const info = ipc instanceof Uint8Array ? known : ipc;
   if (info) {
     const range = info.rowidRange ? { min: info.rowidRange[0], max: info.rowidRange[1] } : undefined;
@@ -133,6 +135,12 @@ export interface TableStore {
   upsert(name: TableName, ipc: Uint8Array): number;
   /** Live rows of a table, as IPC chunks (at least one, so an empty table still has its schema). */
   snapshot(name: TableName): Uint8Array[];
+  /**
+   * The live rows of a table as `snapshot` gives them, except that a saved chunk whose rows are all live is
+   * handed back as the `SavedChunk` it was appended as, unread: a save can keep its segment instead of writing
+   * the same rows again.
+   */
+  persistable(name: TableName): (Uint8Array | SavedChunk)[];
   /**
    * The live rows of a table chunk by chunk, each read from its saved segment only when reached: a pass over a big
    * table need not hold all of it at once. No chunk at all for an empty table.
@@ -297,6 +305,11 @@ export function createTableStore(): TableStore {
     snapshot(name) {
       const live = list(name).filter((c) => c.rows - c.deadCount > 0).map((c) => served(name, c));
       return live.length > 0 ? live : [buildIpc(tableSpec(name), [])];
+    },
+    persistable(name) {
+      const live = list(name).filter((c) => c.rows - c.deadCount > 0);
+      if (live.length === 0) return [buildIpc(tableSpec(name), [])];
+      return live.map((c) => (c.saved && c.deadCount === 0 ? c.saved : served(name, c)));
     },
     *eachChunk(name) {
       for (const chunk of [...list(name)]) if (chunk.rows - chunk.deadCount > 0) yield served(name, chunk);

@@ -73,6 +73,11 @@ export function sequenceRulesWith(userRules: unknown, source: string): MergedRul
   return { ruleSet: toRuleSet(merged), problems: [] };
 }
 
+/** Compiles rules already validated (a rule set's `rules`, handed to a worker thread). */
+export function ruleSetOf(rules: readonly SequenceRule[]): SequenceRuleSet {
+  return toRuleSet(rules);
+}
+
 function toRuleSet(rules: readonly SequenceRule[]): SequenceRuleSet {
   return { rules, compiled: compileRules(rules) };
 }
