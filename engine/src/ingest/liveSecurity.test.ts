@@ -4,33 +4,27 @@
  * thread computes them and says so.
  */
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoHistory, removeDemoHistory, type DemoHistory } from '../../../tests/support/demoHistory.js';
 import { addPartWithEvent } from '../../../tests/support/opencodeWrites.js';
 import type { TableName } from '../../../shared/src/index.js';
-import { ensureDemoDataDir } from '../demo/index.js';
 import { createMemoryLogger } from '../log.js';
-import { createIngestPool, type IngestPool } from '../pipeline/index.js';
+import type { IngestPool } from '../pipeline/index.js';
 import { createIndexer } from './indexer.js';
 import { rowsOf } from './restore.js';
 
+let history: DemoHistory;
 let root: string;
 let dataDir: string;
 let pool: IngestPool;
 
 beforeAll(async () => {
-  root = await fs.mkdtemp(path.join(os.tmpdir(), 'ocm-live-security-'));
-  const demo = await ensureDemoDataDir({ stateDir: root, now: Date.UTC(2026, 5, 14, 12) });
-  if (!demo.ok) throw new Error(demo.problem.message);
-  dataDir = demo.value.dataDir;
-  pool = createIngestPool({ threads: 1 });
+  history = await demoHistory('ocm-live-security-', { threads: 1 });
+  ({ root, dataDir, pool } = history);
 });
 
-afterAll(async () => {
-  await pool.close();
-  await fs.rm(root, { recursive: true, force: true });
-});
+afterAll(() => removeDemoHistory(history));
 
 /** A completed `curl … | sh` bash call, as OpenCode stores a tool part. */
 function riskyCall(): unknown {

@@ -1,32 +1,26 @@
 /** The `sources` table follows live changes between its full rebuilds: counted as rows land, recounted after derives. */
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoHistory, removeDemoHistory, type DemoHistory } from '../../../tests/support/demoHistory.js';
 import { addPartWithEvent } from '../../../tests/support/opencodeWrites.js';
-import { ensureDemoDataDir } from '../demo/index.js';
 import { createMemoryLogger } from '../log.js';
-import { createIngestPool, type IngestPool } from '../pipeline/index.js';
+import type { IngestPool } from '../pipeline/index.js';
 import { createIndexer } from './indexer.js';
 import { rowsOf } from './restore.js';
 
+let history: DemoHistory;
 let root: string;
 let dataDir: string;
 let pool: IngestPool;
 
 beforeAll(async () => {
-  root = await fs.mkdtemp(path.join(os.tmpdir(), 'ocm-sources-'));
-  const demo = await ensureDemoDataDir({ stateDir: root, now: Date.UTC(2026, 5, 14, 12) });
-  if (!demo.ok) throw new Error(demo.problem.message);
-  dataDir = demo.value.dataDir;
-  pool = createIngestPool({ threads: 1 });
+  history = await demoHistory('ocm-sources-', { threads: 1 });
+  ({ root, dataDir, pool } = history);
 });
 
-afterAll(async () => {
-  await pool.close();
-  await fs.rm(root, { recursive: true, force: true });
-});
+afterAll(() => removeDemoHistory(history));
 
 describe('sources table', () => {
   it('counts a database part added while the engine runs, refresh after refresh', async () => {

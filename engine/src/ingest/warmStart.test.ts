@@ -4,34 +4,28 @@
  * after which the next start rebuilds.
  */
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoHistory, removeDemoHistory, type DemoHistory } from '../../../tests/support/demoHistory.js';
 import { addPartWithEvent } from '../../../tests/support/opencodeWrites.js';
 import { SCHEMA_VERSION } from '../../../shared/src/index.js';
-import { ensureDemoDataDir } from '../demo/index.js';
 import { createMemoryLogger } from '../log.js';
-import { createIngestPool, type IngestPool } from '../pipeline/index.js';
+import type { IngestPool } from '../pipeline/index.js';
 import { extrasFromIpc, INGEST_EXTRAS_SEGMENT } from './extrasSegment.js';
 import { createIndexer, indexDirFor } from './indexer.js';
 import { rowsOf, type PersistedExtras } from './restore.js';
 
+let history: DemoHistory;
 let root: string;
 let dataDir: string;
 let pool: IngestPool;
 
 beforeAll(async () => {
-  root = await fs.mkdtemp(path.join(os.tmpdir(), 'ocm-warm-'));
-  const demo = await ensureDemoDataDir({ stateDir: root, now: Date.UTC(2026, 5, 14, 12) });
-  if (!demo.ok) throw new Error(demo.problem.message);
-  dataDir = demo.value.dataDir;
-  pool = createIngestPool();
+  history = await demoHistory('ocm-warm-');
+  ({ root, dataDir, pool } = history);
 });
 
-afterAll(async () => {
-  await pool.close();
-  await fs.rm(root, { recursive: true, force: true });
-});
+afterAll(() => removeDemoHistory(history));
 
 async function indexOnce(stateDir: string) {
   const logger = createMemoryLogger();
