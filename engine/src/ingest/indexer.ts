@@ -14,11 +14,12 @@ import type { Logger } from '../log.js';
 import { createStateStore, type LaterCheck, type SegmentInfo, type SegmentInput, type StateStore } from '../persist/index.js';
 import { childRootsJson, childRootsRef, mergeIssues, type ChildRootsRef, type IngestPool, type MessageAggregate, type TaskResult } from '../pipeline/index.js';
 import { collectSources, discoverSources, inspectSource, sourcesRows } from '../sources/index.js';
-import { computeSecurityTables, sequenceRulesWith, type SecurityTablesIpc, type SequenceRuleSet } from '../security/index.js';
+import { sequenceRulesWith, type SequenceRuleSet } from '../security/index.js';
 import { createTableStore, rowidRangeOf, type KnownChunk, type SavedChunk, type TableStore } from '../store/index.js';
 import { backfill, type Progress } from './backfill.js';
 import { createBodySpill, type BodySpill } from './bodySpill.js';
-import { deriveAll, flagForkCopies, storeSecurityTables, type Derived, type SecurityCache, type SecurityPlan, type SmallTablesCache } from './finalize.js';
+import { deriveAll, flagForkCopies, type Derived, type SecurityCache, type SmallTablesCache } from './finalize.js';
+import { createSecurityRunner } from './securityRunner.js';
 import { IngestState, issueLine, metaSignature, readFailed } from './ingestState.js';
 import { DerivedBuckets } from './derivedBuckets.js';
 import { aggregatesToIpc, MESSAGE_AGGREGATES_SEGMENT, readAggregatesInto } from './aggregateTable.js';
@@ -274,71 +275,18 @@ export function createIndexer(options: IndexerOptions): Indexer {
     aggregatesLoaded = true;
   };
 
-  /** Numbers security computations in the order they were asked for: an older one landing late is dropped. */
-  let securityAsked = 0;
-  let securityLanded = 0;
-  /** The plan on the security thread, and the newest one waiting for it (only the newest is worth computing). */
-  let securityRunning: SecurityPlan | undefined;
-  let securityQueued: { plan: SecurityPlan & { kind: 'compute' }; job: number } | undefined;
-  const securityIdle: (() => void)[] = [];
-  /** Settles once nothing is on, or waiting for, the security thread. */
-  const securityInFlight = (): Promise<void> => (securityRunning ? new Promise((resolve) => securityIdle.push(resolve)) : Promise.resolve());
-
-  /** Puts computed security tables in the store and tells listeners, unless a newer derive's are already in. */
-  const landSecurity = (plan: SecurityPlan & { kind: 'compute' }, job: number, tables: SecurityTablesIpc): void => {
-    if (job < securityLanded) return;
-    securityLanded = job;
-    storeSecurityTables(securityCache, plan.key, tables);
-    store.replace('security_events', [tables.events]);
-    store.replace('security_findings', [tables.findings]);
-    emit(['security_events', 'security_findings']);
-  };
-
-  const startSecurityThread = (plan: SecurityPlan & { kind: 'compute' }, job: number): void => {
-    securityRunning = plan;
-    void pool
-      .securityTables(plan.job)
-      .catch((error: Error) => {
-        logger.warn(`security tables computed on the main thread: their thread failed (${error.message})`);
-        return computeSecurityTables(plan.job, sequenceRules);
-      })
-      .then((tables) => landSecurity(plan, job, tables))
-      .catch((error: Error) => logger.warn(`security tables not updated: ${error.message}`))
-      .finally(() => {
-        securityRunning = undefined;
-        const next = securityQueued;
-        securityQueued = undefined;
-        if (next) return startSecurityThread(next.plan, next.job);
-        securityCache.pending = undefined;
-        for (const resolve of securityIdle.splice(0)) resolve();
-      });
-  };
-
-  /**
-   * Puts a derive's security tables in the store: the cached ones, or computed now on this thread (a caller that
-   * waits for them anyway: a cold index, a refresh asked to derive now, a save), or 'later' on their own thread (a
-   * live change need not wait seconds for them, nor hold refreshes meanwhile). Listeners hear when they land.
-   * One computation at a time is on that thread, and at most one waits for it: a burst of tool calls costs two.
-   */
-  const runSecurity = (plan: SecurityPlan, when: 'now' | 'later'): void => {
-    if (plan.kind === 'pending') return;
-    if (plan.kind === 'cached') {
-      store.replace('security_events', [plan.tables.events]);
-      store.replace('security_findings', [plan.tables.findings]);
-      return;
-    }
-    const job = ++securityAsked;
-    if (when === 'now') {
-      // Whatever is on or waiting for the thread is older than these: it is dropped (or, running, lands nowhere).
-      securityQueued = undefined;
-      securityCache.pending = undefined;
-      landSecurity(plan, job, computeSecurityTables(plan.job, sequenceRules));
-      return;
-    }
-    securityCache.pending = plan.key;
-    if (securityRunning) securityQueued = { plan, job };
-    else startSecurityThread(plan, job);
-  };
+  /** Puts a derive's security tables in place: cached, computed now, or on their own thread (see securityRunner). */
+  const security = createSecurityRunner({
+    pool,
+    rules: sequenceRules,
+    cache: securityCache,
+    logger,
+    put: (tables, announce) => {
+      store.replace('security_events', [tables.events]);
+      store.replace('security_findings', [tables.findings]);
+      if (announce) emit(['security_events', 'security_findings']);
+    },
+  });
 
   /**
    * @param security 'later': the security tables are computed on their own thread and land when it returns them;
@@ -369,9 +317,9 @@ export function createIndexer(options: IndexerOptions): Indexer {
     changedMessages = new Set();
     for (const [name, chunks] of derived.tables) store.replace(name, chunks);
     const when = options.security ?? 'now';
-    runSecurity(derived.security, when);
+    security.run(derived.security, when);
     // The same tables are already on their way from the security thread: a caller that wants them now waits.
-    if (when === 'now' && derived.security.kind === 'pending') await securityInFlight();
+    if (when === 'now' && derived.security.kind === 'pending') await security.idle();
     await refreshSourcesTable(false);
     lastDerived = derived.derived;
     // Fork copies may have moved, and the tally leaves their rows out.
@@ -419,7 +367,7 @@ export function createIndexer(options: IndexerOptions): Indexer {
       const writes = full ? [] : staged.splice(0);
       const replaceTable = async (name: TableName) => {
         // A live derive's security tables may still be on their thread.
-        if (name === 'security_events' || name === 'security_findings') await securityInFlight();
+        if (name === 'security_events' || name === 'security_findings') await security.idle();
         // A recomputed table whose rows are what was saved (most of them, after a live change) is not written again.
         if (!full && WHOLE_TABLES.includes(name) && savedChanges.get(name) === store.changes(name)) return;
         const chunks = store.persistable(name);
@@ -867,7 +815,7 @@ export function createIndexer(options: IndexerOptions): Indexer {
         // Derived tables are saved with the rest: bring them up to date first.
         if (derivePending) await rederive();
       });
-      await securityInFlight();
+      await security.idle();
       await this.flush();
     },
   };
