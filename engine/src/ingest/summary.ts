@@ -25,8 +25,7 @@ export interface IndexSummary {
 
 const sorted = (record: Record<string, number>) => Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : 1)));
 
-/** The body tables the summary counts from, as the store holds them. */
-/** The body tables' chunks, which may be read one at a time as the tally reaches them. */
+/** The body tables the summary counts from: their chunks, which may be read one at a time as the tally reaches them. */
 export interface SummaryBodies {
   readonly parts: Iterable<Uint8Array>;
   readonly toolCalls: Iterable<Uint8Array>;
