@@ -96,10 +96,15 @@ function knownChunk(segment: SegmentInfo): KnownChunk {
   return segment.rowidRange ? { rows: segment.rows, rowidRange: segment.rowidRange } : { rows: segment.rows };
 }
 
-/** A chunk to save, with its rowid range when its table has one (a warm start then need not decode it). */
-function segmentInput(name: TableName, bytes: Uint8Array, rows: number): SegmentInput {
-  const rowidRange = rowidRangeOf(name, bytes);
-  return rowidRange ? { bytes, rows, rowidRange } : { bytes, rows };
+/**
+ * A chunk to save, with its rowid range when its table has one (a warm start then need not decode it). Decoded
+ * once for both its rows (unless known) and its range.
+ */
+function segmentInput(name: TableName, bytes: Uint8Array, rows?: number): SegmentInput {
+  const table = tableFromIPC(bytes);
+  const rowidRange = rowidRangeOf(name, table);
+  const count = rows ?? table.numRows;
+  return rowidRange ? { bytes, rows: count, rowidRange } : { bytes, rows: count };
 }
 
 /**
@@ -377,7 +382,7 @@ export function createIndexer(options: IndexerOptions): Indexer {
             const kept = savedAs.get(chunk);
             if (kept) return kept;
             const bytes = chunk instanceof Uint8Array ? chunk : chunk.load();
-            return segmentInput(name, bytes, chunk instanceof Uint8Array ? tableFromIPC(bytes).numRows : chunk.rows);
+            return segmentInput(name, bytes, chunk instanceof Uint8Array ? undefined : chunk.rows);
           }),
         );
         if (!replaced.ok) throw new Error(replaced.problem.message);
@@ -466,7 +471,7 @@ export function createIndexer(options: IndexerOptions): Indexer {
     if (!persist) return undefined;
     const cleared = await persist.clear();
     savedAs = new WeakMap();
-    if (cleared.ok) return createBodySpill(persist, SPILLED_TABLES, (name, bytes) => segmentInput(name, bytes, tableFromIPC(bytes).numRows));
+    if (cleared.ok) return createBodySpill(persist, SPILLED_TABLES, (name, bytes) => segmentInput(name, bytes));
     logger.warn(`state not saved (it is rebuilt on the next start): ${cleared.problem.message}`);
     stateDamaged = true;
     return undefined;

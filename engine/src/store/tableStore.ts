@@ -96,10 +96,10 @@ function rangeOf(chunk: Chunk): RowidRange {
   return chunk.range!;
 }
 
-/** The source_rowid range of IPC bytes (for saving it beside a segment); undefined for a table without one. */
-export function rowidRangeOf(name: TableName, ipc: Uint8Array): [number, number] | undefined {
+/** The source_rowid range of IPC bytes, or of their decoded table (for saving it beside a segment); undefined for a table without one. */
+export function rowidRangeOf(name: TableName, ipc: Uint8Array | Table): [number, number] | undefined {
   if (RECORD_KEY[name] === undefined) return undefined;
-  const { range } = buildRowIndex(tableFromIPC(ipc));
+  const { range } = buildRowIndex(ipc instanceof Uint8Array ? tableFromIPC(ipc) : ipc);
   return Number.isFinite(range.min) ? [range.min, range.max] : undefined;
 }
 
