@@ -4,11 +4,11 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { TableName } from '../../../shared/src/index.js';
 import { buildSessionTree, childRootMap } from '../derive/index.js';
 import type { Logger } from '../log.js';
 import { childRootsRef, type IngestPool, type IngestTask, type TaskResult } from '../pipeline/index.js';
 import { discoverSources } from '../sources/index.js';
+import type { BodySpill } from './bodySpill.js';
 import { IngestState, issueLine, readFailed } from './ingestState.js';
 import { planJsonGroups, planSqliteRanges } from './plan.js';
 
@@ -25,8 +25,11 @@ export interface BackfillOptions {
   readonly pool: IngestPool;
   readonly logger: Logger;
   readonly onProgress?: (progress: Progress) => void;
-  /** Takes a body chunk as it arrives instead of the returned state holding it (see `bodySpill.ts`). */
-  readonly takeBody?: (table: TableName, bytes: Uint8Array) => boolean;
+  /**
+   * Takes body chunks as they arrive instead of the returned state holding them (see `bodySpill.ts`); its
+   * `room` paces the workers: a lane starts its next task once the chunks of its last are within the bound.
+   */
+  readonly bodies?: Pick<BodySpill, 'take' | 'room'>;
 }
 
 async function subdirectories(dir: string): Promise<string[]> {
@@ -76,9 +79,10 @@ export async function backfill(options: BackfillOptions): Promise<IngestState> {
   let done = 0;
   options.onProgress?.({ phase: 'records', done, total });
   await pool.runAll(tasks, (result: TaskResult) => {
-    state.mergeBodies(result, options.takeBody);
+    state.mergeBodies(result, options.bodies?.take);
     done += result.records;
     options.onProgress?.({ phase: 'records', done: Math.min(done, total), total });
+    return options.bodies?.room();
   });
   for (const [source, log] of state.issues) {
     for (const [reason, { count, example }] of Object.entries(log)) {

@@ -51,4 +51,49 @@ describe('body spill', () => {
     expect(outcome.unsaved.get('parts')).toEqual([1, 2, 3, 4, 5, 6, 7, 8, ...kept].map(chunk));
     expect(spill.take('parts', chunk(11))).toBe(false);
   });
+
+  it('makes its caller wait while more than its bound is taken and not written, and always lets it go on', async () => {
+    // The disk holds every write until the test opens it.
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const appended: number[] = [];
+    const slowDisk: StateStore = {
+      ...persist,
+      appendSegments: async (table, parts) => {
+        await gate;
+        appended.push(parts.length);
+        return persist.appendSegments(table, parts);
+      },
+    };
+    const spill = createBodySpill(slowDisk, ['parts', 'tool_calls'], toSegment, 10);
+    spill.take('parts', chunk(1));
+    spill.take('tool_calls', chunk(2));
+    spill.take('parts', chunk(3));
+    await expect(spill.room()).resolves.toBeUndefined(); // 9 bytes queued: within the bound
+    spill.take('tool_calls', chunk(4)); // 12 bytes, in two partial batches that no full batch would start
+    let released = false;
+    const room = spill.room().then(() => (released = true));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(released).toBe(false);
+    open();
+    await room;
+    expect(released).toBe(true);
+    expect(appended[0]).toBe(2); // a partial batch was written to make room (6 bytes left: within the bound)
+    const outcome = await spill.finish();
+    expect(appended).toEqual([2, 2]);
+    expect(outcome.saved.get('parts')!.map((s) => s.rows)).toEqual([1, 3]);
+    expect(outcome.saved.get('tool_calls')!.map((s) => s.rows)).toEqual([2, 4]);
+  });
+
+  it('lets its caller go on after a failed write, with the chunks kept for it', async () => {
+    await fs.mkdir(persist.dir, { recursive: true });
+    await fs.writeFile(path.join(persist.dir, 'segments'), 'not a directory');
+    const spill = createBodySpill(persist, ['parts'], toSegment, 4);
+    spill.take('parts', chunk(1));
+    spill.take('parts', chunk(2));
+    await spill.room(); // resolves once the failed write handed its chunks back
+    const outcome = await spill.finish();
+    expect(outcome.problem).toMatch(/segment/);
+    expect(outcome.unsaved.get('parts')).toEqual([1, 2].map(chunk));
+  });
 });

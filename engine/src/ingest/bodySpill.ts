@@ -1,13 +1,16 @@
 /**
  * A cold index writes the body chunks the workers return to the state dir as they arrive, instead of holding
  * every part and tool call until the end (≈ 600 MB at 1M parts) and writing them all then: the backfill's memory
- * stays flat, and the writes overlap the workers' reads.
+ * stays flat, and the writes overlap the workers' reads. The chunks taken and not yet written are bounded
+ * (`room`): on a disk slower than the workers, the backfill waits for it rather than queueing its results in memory.
  */
 import type { TableName } from '../../../shared/src/index.js';
 import type { SegmentInfo, SegmentInput, StateStore } from '../persist/index.js';
 
 /** Chunks of one table written together (each write waits on its own fsync; a batch writes a few at once). */
 const BATCH = 8;
+/** Bytes taken and not yet written past which `room` waits: a few batches of every spilled table (≈ 1 MB a chunk). */
+export const SPILL_QUEUE_BYTES = 64 * 1024 * 1024;
 
 export interface SpillOutcome {
   /** Per table, the segments written, in the order the chunks arrived. */
@@ -21,6 +24,11 @@ export interface SpillOutcome {
 export interface BodySpill {
   /** Takes a chunk to write; false when its table is not spilled or spilling stopped (the caller keeps it). */
   take(table: TableName, bytes: Uint8Array): boolean;
+  /**
+   * Resolves at once while the chunks taken and not yet written stay within the bound; past it, starts writing
+   * the partial batches too and resolves once the writes brought them back within it.
+   */
+  room(): Promise<void>;
   /** Writes what is pending and waits for every write. */
   finish(): Promise<SpillOutcome>;
 }
@@ -28,14 +36,30 @@ export interface BodySpill {
 /**
  * @param tables the tables to spill (not ones the caller still changes after the backfill).
  * @param toSegment a chunk's manifest entry: rows, and its rowid range when its table has one.
+ * @param queueBytes the bound `room` keeps the chunks taken and not yet written to.
  */
-export function createBodySpill(persist: StateStore, tables: readonly TableName[], toSegment: (table: TableName, bytes: Uint8Array) => SegmentInput): BodySpill {
+export function createBodySpill(
+  persist: StateStore,
+  tables: readonly TableName[],
+  toSegment: (table: TableName, bytes: Uint8Array) => SegmentInput,
+  queueBytes: number = SPILL_QUEUE_BYTES,
+): BodySpill {
   const saved = new Map<TableName, SegmentInfo[]>();
   const unsaved = new Map<TableName, Uint8Array[]>();
   const pending = new Map<TableName, Uint8Array[]>();
   let problem: string | undefined;
   /** Batches are written one after another, so each table's segments keep the chunks' order. */
   let writes: Promise<void> = Promise.resolve();
+  /** Bytes of the chunks taken and not yet written (or kept after a failure), and who waits for them to shrink. */
+  let queued = 0;
+  let waiting: (() => void)[] = [];
+
+  const written = (chunks: readonly Uint8Array[]) => {
+    for (const bytes of chunks) queued -= bytes.byteLength;
+    if (queued > queueBytes) return;
+    for (const wake of waiting) wake();
+    waiting = [];
+  };
 
   const keep = (table: TableName, chunks: readonly Uint8Array[]) => {
     const list = unsaved.get(table) ?? [];
@@ -44,17 +68,25 @@ export function createBodySpill(persist: StateStore, tables: readonly TableName[
   };
 
   const write = (table: TableName, chunks: Uint8Array[]) => {
-    writes = writes.then(async () => {
-      if (problem !== undefined) return keep(table, chunks);
-      const written = await persist.appendSegments(table, chunks.map((bytes) => toSegment(table, bytes)));
-      if (!written.ok) {
-        problem = written.problem.message;
-        return keep(table, chunks);
-      }
-      const list = saved.get(table) ?? [];
-      list.push(...written.value);
-      saved.set(table, list);
-    });
+    writes = writes
+      .then(async () => {
+        if (problem !== undefined) return keep(table, chunks);
+        const appended = await persist.appendSegments(table, chunks.map((bytes) => toSegment(table, bytes)));
+        if (!appended.ok) {
+          problem = appended.problem.message;
+          return keep(table, chunks);
+        }
+        const list = saved.get(table) ?? [];
+        list.push(...appended.value);
+        saved.set(table, list);
+      })
+      // Kept or written, the chunks leave the queue (a failure ends spilling: the caller holds the rest anyway).
+      .finally(() => written(chunks));
+  };
+
+  const flushPending = () => {
+    for (const [table, chunks] of pending) write(table, chunks);
+    pending.clear();
   };
 
   return {
@@ -62,6 +94,7 @@ export function createBodySpill(persist: StateStore, tables: readonly TableName[
       if (problem !== undefined || !tables.includes(table)) return false;
       const list = pending.get(table) ?? [];
       list.push(bytes);
+      queued += bytes.byteLength;
       if (list.length < BATCH) {
         pending.set(table, list);
         return true;
@@ -70,9 +103,14 @@ export function createBodySpill(persist: StateStore, tables: readonly TableName[
       write(table, list);
       return true;
     },
+    room() {
+      if (queued <= queueBytes) return Promise.resolve();
+      // Partial batches too: waiting on writes that only a full batch would start could wait for ever.
+      flushPending();
+      return new Promise((resolve) => waiting.push(resolve));
+    },
     async finish() {
-      for (const [table, chunks] of pending) write(table, chunks);
-      pending.clear();
+      flushPending();
       await writes;
       return { saved, unsaved, ...(problem !== undefined ? { problem } : {}) };
     },

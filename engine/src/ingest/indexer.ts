@@ -486,7 +486,7 @@ export function createIndexer(options: IndexerOptions): Indexer {
       pool,
       logger,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-      ...(spill ? { takeBody: spill.take } : {}),
+      ...(spill ? { bodies: spill } : {}),
     });
     options.onProgress?.({ phase: 'derive', done: 0, total: 1 });
     const spilled = await spill?.finish();

@@ -18,8 +18,12 @@ export interface IngestPool {
    * work at 1M parts that would otherwise hold the main thread, and with it every refresh, on each tool call.
    */
   securityTables(job: SecurityJob): Promise<SecurityTablesIpc>;
-  /** Runs every task with at most `inFlight` pending, calling `onResult` in completion order. */
-  runAll(tasks: readonly IngestTask[], onResult: (result: TaskResult) => void, inFlight?: number): Promise<void>;
+  /**
+   * Runs every task with at most `inFlight` pending, calling `onResult` in completion order. A promise from
+   * `onResult` holds back that lane's next task until it settles: how a slow consumer (the disk a cold index
+   * writes to) paces the workers instead of letting their results pile up.
+   */
+  runAll(tasks: readonly IngestTask[], onResult: (result: TaskResult) => void | Promise<void>, inFlight?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -37,6 +41,36 @@ export function crashedTaskResult(task: IngestTask, error: unknown): TaskResult 
   const what = task.kind === 'sqlite-messages' || task.kind === 'sqlite-parts' ? ` rows ${task.fromRowid + 1}..${task.toRowid}` : '';
   collector.noteIssue('source.unreadable', `${source}${what}: the worker failed (${(error as Error)?.message ?? String(error)}); retried on the next change`);
   return collector.result(task.kind, source);
+}
+
+/** `runAll`'s lanes over any `run`: at most `inFlight` tasks pending, each lane waiting on its `onResult`. */
+export async function runBounded(
+  tasks: readonly IngestTask[],
+  run: (task: IngestTask) => Promise<TaskResult>,
+  onResult: (result: TaskResult) => void | Promise<void>,
+  inFlight: number,
+): Promise<void> {
+  let next = 0;
+  let failure: unknown;
+  const lane = async () => {
+    while (next < tasks.length && failure === undefined) {
+      const task = tasks[next++]!;
+      let result: TaskResult;
+      try {
+        result = await run(task);
+      } catch (error) {
+        // A worker that died (out of memory on a monstrous row, say) loses its range, not the whole index.
+        result = crashedTaskResult(task, error);
+      }
+      try {
+        await onResult(result);
+      } catch (error) {
+        failure ??= error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(inFlight, tasks.length) }, lane));
+  if (failure !== undefined) throw failure;
 }
 
 export interface IngestPoolOptions {
@@ -78,29 +112,7 @@ export function createIngestPool(options: IngestPoolOptions = {}): IngestPool {
       security ??= new Piscina({ filename, execArgv, minThreads: 0, maxThreads: 1, idleTimeout: SECURITY_IDLE_MS, resourceLimits: { maxOldGenerationSizeMb: SECURITY_HEAP_MB } });
       return security.run(job, { name: 'securityTables' }) as Promise<SecurityTablesIpc>;
     },
-    async runAll(tasks, onResult, inFlight = threads * 2) {
-      let next = 0;
-      let failure: unknown;
-      const lane = async () => {
-        while (next < tasks.length && failure === undefined) {
-          const task = tasks[next++]!;
-          let result: TaskResult;
-          try {
-            result = await run(task);
-          } catch (error) {
-            // A worker that died (out of memory on a monstrous row, say) loses its range, not the whole index.
-            result = crashedTaskResult(task, error);
-          }
-          try {
-            onResult(result);
-          } catch (error) {
-            failure ??= error;
-          }
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(inFlight, tasks.length) }, lane));
-      if (failure !== undefined) throw failure;
-    },
+    runAll: (tasks, onResult, inFlight = threads * 2) => runBounded(tasks, run, onResult, inFlight),
     close: async () => {
       await Promise.all([pool.destroy(), security?.destroy()]);
     },
