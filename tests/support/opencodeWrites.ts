@@ -26,3 +26,22 @@ export function addPartWithEvent(dbPath: string, partId: string, data?: unknown)
     db.close();
   }
 }
+
+/**
+ * Adds a root session, a copy of the newest root session's row under a new id, with one todo: what OpenCode writes
+ * when a new session starts and its agent plans (the small tables change, no message or part does).
+ */
+export function addSessionWithTodo(dbPath: string, sessionId: string): void {
+  const db = new Database(dbPath);
+  try {
+    const now = Date.now();
+    db.transaction(() => {
+      const newest = db.prepare('SELECT id FROM session WHERE parent_id IS NULL ORDER BY rowid DESC LIMIT 1').pluck().get() as string;
+      const columns = (db.prepare('SELECT name FROM pragma_table_info(\'session\')').pluck().all() as string[]).filter((c) => !['id', 'slug', 'time_created', 'time_updated'].includes(c));
+      db.prepare(`INSERT INTO session (id, slug, time_created, time_updated, ${columns.join(', ')}) SELECT ?, ?, ?, ?, ${columns.join(', ')} FROM session WHERE id = ?`).run(sessionId, `slug-${sessionId}`, now, now, newest);
+      db.prepare('INSERT INTO todo (session_id, content, status, priority, position, time_created, time_updated) VALUES (?, ?, ?, ?, ?, ?, ?)').run(sessionId, 'write the tests', 'pending', 'high', 0, now, now);
+    })();
+  } finally {
+    db.close();
+  }
+}

@@ -20,7 +20,7 @@ import { backfill, type Progress } from './backfill.js';
 import { createBodySpill, type BodySpill } from './bodySpill.js';
 import { deriveAll, flagForkCopies, type Derived, type SecurityCache, type SmallTablesCache } from './finalize.js';
 import { createSecurityRunner } from './securityRunner.js';
-import { IngestState, issueLine, metaSignature, readFailed } from './ingestState.js';
+import { IngestState, issueLine, metaRecordCount, metaSignature, readFailed } from './ingestState.js';
 import { DerivedBuckets } from './derivedBuckets.js';
 import { aggregatesToIpc, MESSAGE_AGGREGATES_SEGMENT, readAggregatesInto } from './aggregateTable.js';
 import { extrasFromIpc, extrasToIpc, INGEST_EXTRAS_SEGMENT } from './extrasSegment.js';
@@ -164,6 +164,11 @@ export function createIndexer(options: IndexerOptions): Indexer {
    * they are held: a refresh that finds the same one does not read them again.
    */
   let smallTables: Record<string, string> = {};
+  /**
+   * Per database, the sessions, projects and todos its `sources` records count: a refresh that reads them again
+   * moves the records by the difference, as a cold index of the database then would count them.
+   */
+  let metaRecords: Record<string, number> = {};
   /** Whether `facts` mirrors the messages table (a warm start defers reading it until a rederive needs it). */
   let factsLoaded = true;
   /**
@@ -218,6 +223,7 @@ export function createIndexer(options: IndexerOptions): Indexer {
     duplicates: state.duplicates,
     metaSignatures,
     smallTables,
+    metaRecords,
     replacedSegments,
     ...(bodyTally ? { bodyTally } : {}),
     ...securityExtras(),
@@ -507,6 +513,7 @@ export function createIndexer(options: IndexerOptions): Indexer {
     for (const [id, db] of state.sessionSources) sessionDb.set(id, db);
     metaSignatures = { ...state.metaSignatures };
     smallTables = { ...state.smallTables };
+    metaRecords = { ...state.metaRecords };
     aggregatesToSave = 'all';
     await persistNow(true, spill ? whole : undefined);
   };
@@ -570,6 +577,7 @@ export function createIndexer(options: IndexerOptions): Indexer {
     factsLoaded = false;
     metaSignatures = { ...(saved.metaSignatures ?? {}) };
     smallTables = { ...(saved.smallTables ?? {}) };
+    metaRecords = { ...(saved.metaRecords ?? {}) };
     for (const name of WHOLE_TABLES) if (tables.has(name) || lazy.has(name)) savedChanges.set(name, store.changes(name));
     persistedVersion = store.version;
     recountAfterWarmStart = true;
@@ -645,6 +653,11 @@ export function createIndexer(options: IndexerOptions): Indexer {
       }
       applyMeta(result.source, meta);
       extrasChanged = true;
+      const records = metaRecordCount(meta);
+      // Unknown in a state saved before it was kept: then the records stay as saved (short by what was added since).
+      const before = metaRecords[result.source];
+      if (before !== undefined) state.source('sqlite', result.source).records += records - before;
+      metaRecords[result.source] = records;
     }
     if (result.smallTables !== smallTables[result.source]) {
       if (result.smallTables !== undefined) smallTables[result.source] = result.smallTables;

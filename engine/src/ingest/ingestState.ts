@@ -69,6 +69,8 @@ export class IngestState {
   readonly metaSignatures: Record<string, string> = {};
   /** Per database, the worker's `smallTablesSignature` taken as its small tables were read. */
   readonly smallTables: Record<string, string> = {};
+  /** Per database, the sessions, projects and todos read from it: its part of `sources[].records` (`metaRecordCount`). */
+  readonly metaRecords: Record<string, number> = {};
   /**
    * Databases a message or part range could not be read from. They get no watermarks, so the first refresh reads
    * them whole: a watermark from the ranges that did succeed would hide the older rows of the one that failed.
@@ -132,6 +134,7 @@ export class IngestState {
     const meta = result.meta;
     if (kind === 'sqlite') this.metaSignatures[result.source] = metaSignature(meta);
     if (kind === 'sqlite' && meta && result.smallTables !== undefined) this.smallTables[result.source] = result.smallTables;
+    if (kind === 'sqlite' && meta) this.metaRecords[result.source] = metaRecordCount(meta);
     if (!meta) return;
     for (const s of meta.sessions) {
       if (!this.sessions.has(s.id)) {
@@ -208,4 +211,9 @@ export class IngestState {
     }
     return { count: Object.values(reasons).reduce((a, b) => a + b, 0), reasons };
   }
+}
+
+/** The records a database's small tables add to its count in the summary, as the worker counts them when it reads them. */
+export function metaRecordCount(meta: NonNullable<TaskResult['meta']>): number {
+  return meta.sessions.length + meta.projects.length + meta.todos.length;
 }

@@ -30,6 +30,8 @@ export interface PersistedExtras {
   readonly metaSignatures?: Record<string, string>;
   /** Per database, the worker's cheap signature of the small tables as saved (see indexer). */
   readonly smallTables?: Record<string, string>;
+  /** Per database, the sessions, projects and todos in its `sources[].records` (absent in states saved before it). */
+  readonly metaRecords?: Record<string, number>;
   /** Per table, how many leading segments were written whole (they replay as appends, not upserts). */
   readonly replacedSegments?: Record<string, number>;
   /**

@@ -7,7 +7,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoHistory, removeDemoHistory, type DemoHistory } from '../../../tests/support/demoHistory.js';
-import { addPartWithEvent } from '../../../tests/support/opencodeWrites.js';
+import { addPartWithEvent, addSessionWithTodo } from '../../../tests/support/opencodeWrites.js';
 import { SCHEMA_VERSION } from '../../../shared/src/index.js';
 import { createMemoryLogger } from '../log.js';
 import type { IngestPool } from '../pipeline/index.js';
@@ -170,5 +170,38 @@ describe('a save after a live change', () => {
       expect(sorted(rowsOf(again.store.snapshot(name))), name).toEqual(sorted(rowsOf(reference.store.snapshot(name))));
     }
     await Promise.all([again.close(), reference.close()]);
+  });
+});
+
+describe('a live change to the small tables', () => {
+  it('counts a new session and its todo in the summary as a cold index of the same data does', async () => {
+    const data = await fs.mkdtemp(path.join(root, 'data-'));
+    await fs.cp(dataDir, data, { recursive: true });
+    const stateDir = path.join(root, 'state-new-session');
+    const open = () => createIndexer({ dataDir: data, stateDir, env: {}, pool, logger: createMemoryLogger() });
+    const cold = open();
+    await cold.start();
+    await cold.close();
+    const dbPath = rowsOf<{ kind: string; path: string }>(cold.store.snapshot('sources')).find((s) => s.kind === 'sqlite')!.path;
+
+    const warm = open();
+    expect((await warm.start()).mode).toBe('warm');
+    addSessionWithTodo(dbPath, 'ses_zzzznewsession0000000001');
+    await warm.refresh();
+    const reference = createIndexer({ dataDir: data, stateDir: null, env: {}, pool, logger: createMemoryLogger() });
+    await reference.start();
+    const live = { ...warm.summary(0), elapsedMs: 0 };
+    expect(live).toEqual({ ...reference.summary(0), elapsedMs: 0 });
+    await warm.close();
+
+    // Saved with the state: the next start's refresh counts from there, still as a cold index would.
+    addSessionWithTodo(dbPath, 'ses_zzzznewsession0000000002');
+    const again = open();
+    expect((await again.start()).mode).toBe('warm');
+    await again.refresh();
+    const reference2 = createIndexer({ dataDir: data, stateDir: null, env: {}, pool, logger: createMemoryLogger() });
+    await reference2.start();
+    expect({ ...again.summary(0), elapsedMs: 0 }).toEqual({ ...reference2.summary(0), elapsedMs: 0 });
+    await Promise.all([again.close(), reference.close(), reference2.close()]);
   });
 });
