@@ -127,16 +127,37 @@ describe('a state dir that cannot be written', () => {
   });
 });
 
+/** A copy of the demo history, cold-indexed into a state dir of its own: what a test may change. */
+async function coldIndexedCopy(stateName: string) {
+  const data = await fs.mkdtemp(path.join(root, 'data-'));
+  await fs.cp(dataDir, data, { recursive: true });
+  const stateDir = path.join(root, stateName);
+  const open = () => createIndexer({ dataDir: data, stateDir, env: {}, pool, logger: createMemoryLogger() });
+  const cold = open();
+  await cold.start();
+  await cold.close();
+  const dbPath = rowsOf<{ kind: string; path: string }>(cold.store.snapshot('sources')).find((s) => s.kind === 'sqlite')!.path;
+  return { data, stateDir, open, dbPath };
+}
+
+/**
+ * A warm start, `change` (if any) while it runs, a refresh, and a cold in-memory index of the same data: their
+ * summaries must be equal. The caller closes both.
+ */
+async function warmAgainstCold(open: () => ReturnType<typeof createIndexer>, data: string, change?: () => void) {
+  const again = open();
+  expect((await again.start()).mode).toBe('warm');
+  change?.();
+  await again.refresh();
+  const reference = createIndexer({ dataDir: data, stateDir: null, env: {}, pool, logger: createMemoryLogger() });
+  await reference.start();
+  expect({ ...again.summary(0), elapsedMs: 0 }).toEqual({ ...reference.summary(0), elapsedMs: 0 });
+  return { again, reference };
+}
+
 describe('a save after a live change', () => {
   it('keeps the segments whose rows did not change, and the next start answers as a cold index of the same data', async () => {
-    const data = await fs.mkdtemp(path.join(root, 'data-'));
-    await fs.cp(dataDir, data, { recursive: true });
-    const stateDir = path.join(root, 'state-live-save');
-    const open = () => createIndexer({ dataDir: data, stateDir, env: {}, pool, logger: createMemoryLogger() });
-    const cold = open();
-    await cold.start();
-    await cold.close();
-    const dbPath = rowsOf<{ kind: string; path: string }>(cold.store.snapshot('sources')).find((s) => s.kind === 'sqlite')!.path;
+    const { data, stateDir, open, dbPath } = await coldIndexedCopy('state-live-save');
     const segmentsDir = path.join(indexDirFor(stateDir, data), `v${SCHEMA_VERSION}`, 'segments');
     const filesNow = async () => new Set(await fs.readdir(segmentsDir));
 
@@ -159,12 +180,7 @@ describe('a save after a live change', () => {
     await warm.close();
 
     // What was saved is what a cold index of the changed history computes.
-    const again = open();
-    expect((await again.start()).mode).toBe('warm');
-    await again.refresh();
-    const reference = createIndexer({ dataDir: data, stateDir: null, env: {}, pool, logger: createMemoryLogger() });
-    await reference.start();
-    expect({ ...again.summary(0), elapsedMs: 0 }).toEqual({ ...reference.summary(0), elapsedMs: 0 });
+    const { again, reference } = await warmAgainstCold(open, data);
     for (const name of ['sessions', 'exchanges', 'session_stats', 'security_events', 'parts'] as const) {
       const sorted = (rows: { id?: unknown }[]) => rows.map((r) => JSON.stringify(r)).sort();
       expect(sorted(rowsOf(again.store.snapshot(name))), name).toEqual(sorted(rowsOf(reference.store.snapshot(name))));
@@ -175,33 +191,14 @@ describe('a save after a live change', () => {
 
 describe('a live change to the small tables', () => {
   it('counts a new session and its todo in the summary as a cold index of the same data does', async () => {
-    const data = await fs.mkdtemp(path.join(root, 'data-'));
-    await fs.cp(dataDir, data, { recursive: true });
-    const stateDir = path.join(root, 'state-new-session');
-    const open = () => createIndexer({ dataDir: data, stateDir, env: {}, pool, logger: createMemoryLogger() });
-    const cold = open();
-    await cold.start();
-    await cold.close();
-    const dbPath = rowsOf<{ kind: string; path: string }>(cold.store.snapshot('sources')).find((s) => s.kind === 'sqlite')!.path;
+    const { data, open, dbPath } = await coldIndexedCopy('state-new-session');
 
-    const warm = open();
-    expect((await warm.start()).mode).toBe('warm');
-    addSessionWithTodo(dbPath, 'ses_zzzznewsession0000000001');
-    await warm.refresh();
-    const reference = createIndexer({ dataDir: data, stateDir: null, env: {}, pool, logger: createMemoryLogger() });
-    await reference.start();
-    const live = { ...warm.summary(0), elapsedMs: 0 };
-    expect(live).toEqual({ ...reference.summary(0), elapsedMs: 0 });
-    await warm.close();
+    const live = await warmAgainstCold(open, data, () => addSessionWithTodo(dbPath, 'ses_zzzznewsession0000000001'));
+    await Promise.all([live.again.close(), live.reference.close()]);
 
     // Saved with the state: the next start's refresh counts from there, still as a cold index would.
     addSessionWithTodo(dbPath, 'ses_zzzznewsession0000000002');
-    const again = open();
-    expect((await again.start()).mode).toBe('warm');
-    await again.refresh();
-    const reference2 = createIndexer({ dataDir: data, stateDir: null, env: {}, pool, logger: createMemoryLogger() });
-    await reference2.start();
-    expect({ ...again.summary(0), elapsedMs: 0 }).toEqual({ ...reference2.summary(0), elapsedMs: 0 });
-    await Promise.all([again.close(), reference.close(), reference2.close()]);
+    const next = await warmAgainstCold(open, data);
+    await Promise.all([next.again.close(), next.reference.close()]);
   });
 });
