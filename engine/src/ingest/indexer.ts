@@ -6,14 +6,13 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
-import { SCHEMA_VERSION, SOURCES_TABLE, TABLES, type RowOf, type TableName } from '../../../shared/src/index.js';
-import { buildIpc } from '../arrow/index.js';
+import { SCHEMA_VERSION, TABLES, type TableName } from '../../../shared/src/index.js';
 import { ENGINE_VERSION } from '../config/index.js';
 import { buildSessionTree, childRootMap, readMessageFacts, type MessageFacts } from '../derive/index.js';
 import type { Logger } from '../log.js';
 import { createStateStore, type LaterCheck, type SegmentInfo, type SegmentInput, type StateStore } from '../persist/index.js';
 import { childRootsJson, childRootsRef, mergeIssues, type ChildRootsRef, type IngestPool, type MessageAggregate, type TaskResult } from '../pipeline/index.js';
-import { collectSources, discoverSources, inspectSource, sourcesRows } from '../sources/index.js';
+import { discoverSources } from '../sources/index.js';
 import { sequenceRulesWith, type SequenceRuleSet } from '../security/index.js';
 import { createTableStore, rowidRangeOf, type KnownChunk, type SavedChunk, type TableStore } from '../store/index.js';
 import { backfill, type Progress } from './backfill.js';
@@ -22,9 +21,10 @@ import { deriveAll, flagForkCopies, type Derived, type SecurityCache, type Small
 import { createSecurityRunner } from './securityRunner.js';
 import { IngestState, issueLine, metaRecordCount, metaSignature, readFailed } from './ingestState.js';
 import { DerivedBuckets } from './derivedBuckets.js';
+import { createSourcesUpkeep } from './sourcesUpkeep.js';
 import { aggregatesToIpc, MESSAGE_AGGREGATES_SEGMENT, readAggregatesInto } from './aggregateTable.js';
 import { extrasFromIpc, extrasToIpc, INGEST_EXTRAS_SEGMENT } from './extrasSegment.js';
-import { childRootsOf, restoreState, rowsOf, todoStatusCounts, type PersistedExtras, type SmallTablesDigest } from './restore.js';
+import { childRootsOf, restoreState, todoStatusCounts, type PersistedExtras, type SmallTablesDigest } from './restore.js';
 import { forkCopiesFromMessages, sumSessionChunks, sumSessionRows, summarize, tallyBodyTables, countTodosByStatus, type BodyTally, type IndexSummary, type SessionSums } from './summary.js';
 
 /** Quiet time after a change before the derived tables are recomputed (live refreshes). */
@@ -33,8 +33,6 @@ const REDERIVE_DELAY_MS = 250;
 const PERSIST_DELAY_MS = 15_000;
 /** Appended segments of changed message aggregates before the whole set is rewritten as one. */
 const MAX_AGGREGATE_SEGMENTS = 32;
-/** Least time between two rebuilds of the `sources` table outside full scans. */
-const SOURCES_REFRESH_MS = 60_000;
 
 /** Tables rebuilt whole on every change; the rest are appended or upserted. */
 const WHOLE_TABLES: readonly TableName[] = [
@@ -120,6 +118,7 @@ export function indexDirFor(stateDir: string, dataDir: string): string {
 export function createIndexer(options: IndexerOptions): Indexer {
   const { logger, pool } = options;
   const store = createTableStore();
+  const sources = createSourcesUpkeep(store, options.dataDir, options.env);
   const sequenceRules = options.sequenceRules ?? sequenceRulesWith(undefined, 'built-in rules').ruleSet;
   let state = new IngestState();
   const facts = new Map<string, MessageFacts>();
@@ -331,38 +330,13 @@ export function createIndexer(options: IndexerOptions): Indexer {
     security.run(derived.security, when);
     // The same tables are already on their way from the security thread: a caller that wants them now waits.
     if (when === 'now' && derived.security.kind === 'pending') await security.idle();
-    await refreshSourcesTable(false);
+    await sources.rebuild(false);
     lastDerived = derived.derived;
     // Fork copies may have moved, and the tally leaves their rows out.
     bodyTally = undefined;
     derivePending = false;
     emit([...derived.tables.keys(), 'sources']); // the security tables tell of themselves as they land
     return derived;
-  };
-
-  /**
-   * The `sources` table counts rows and legacy files: a walk of the legacy tree takes seconds on a large one. It is
-   * rebuilt whole at start, on the periodic full scan and at most once a minute while changes flow; in between,
-   * only the databases' rows are counted again (≈ 30 ms at 1M parts), so it follows a live change.
-   */
-  let sourcesBuiltAt = -Infinity;
-  /** The first refresh after a warm start recounts the databases' rows (see refreshOnce). */
-  let recountAfterWarmStart = false;
-  /** Sources counted while a cold index reads the bodies (a walk of the legacy tree: about a second at 1M parts). */
-  let collectingSources: Promise<Awaited<ReturnType<typeof collectSources>> | undefined> | undefined;
-  /** Counts the databases' rows again (≈ 30 ms at 1M parts), leaving the legacy tree's counts as they are. */
-  const recountDatabases = async () => {
-    const rows = rowsOf<RowOf<'sources'>>(store.snapshot('sources'));
-    const recounted = await Promise.all(rows.map(async (row) => (row.kind === 'sqlite' ? sourcesRows([await inspectSource({ kind: 'sqlite', path: row.path })])[0]! : row)));
-    store.replace('sources', [buildIpc(SOURCES_TABLE, recounted)]);
-  };
-  const refreshSourcesTable = async (force: boolean) => {
-    if (!force && performance.now() - sourcesBuiltAt < SOURCES_REFRESH_MS) return recountDatabases();
-    const early = await collectingSources;
-    collectingSources = undefined;
-    const sources = sourcesRows(early ?? (await collectSources(options.dataDir, options.env)));
-    store.replace('sources', [buildIpc(SOURCES_TABLE, sources)]);
-    sourcesBuiltAt = performance.now();
   };
 
   /**
@@ -484,7 +458,7 @@ export function createIndexer(options: IndexerOptions): Indexer {
   };
 
   const coldStart = async (): Promise<void> => {
-    collectingSources = collectSources(options.dataDir, options.env).catch(() => undefined);
+    sources.collectEarly();
     const spill = await startSpill();
     state = await backfill({
       dataDir: options.dataDir,
@@ -580,7 +554,7 @@ export function createIndexer(options: IndexerOptions): Indexer {
     metaRecords = { ...(saved.metaRecords ?? {}) };
     for (const name of WHOLE_TABLES) if (tables.has(name) || lazy.has(name)) savedChanges.set(name, store.changes(name));
     persistedVersion = store.version;
-    recountAfterWarmStart = true;
+    sources.warmStarted();
     return undefined;
   };
 
@@ -616,20 +590,6 @@ export function createIndexer(options: IndexerOptions): Indexer {
       // Not `clear`: the store still reads body rows from the segment files.
       await serially(async () => persist?.invalidate());
     });
-  };
-
-  /**
-   * Keeps a database's `sources` row up to date as a refresh lands, so a client sees the counts move with the
-   * rows (new rows only: a deletion shows at the next recount, after the derive).
-   */
-  const countIntoSources = (source: string, added: { messages: number; parts: number }, sessions: number | undefined) => {
-    const rows = rowsOf<RowOf<'sources'>>(store.snapshot('sources'));
-    const row = rows.find((r) => r.kind === 'sqlite' && r.path === source);
-    if (!row) return;
-    row.messages += added.messages;
-    row.parts += added.parts;
-    if (sessions !== undefined) row.sessions = sessions;
-    store.replace('sources', [buildIpc(SOURCES_TABLE, rows)]);
   };
 
   /** Applies one database's refresh; returns the body rows changed and whether its small tables changed. */
@@ -678,7 +638,7 @@ export function createIndexer(options: IndexerOptions): Indexer {
       changed += result.rows[name] ?? 0;
     }
     if (changed > 0) bodyTally = undefined;
-    if (added.messages !== 0 || added.parts !== 0 || meta) countIntoSources(result.source, added, meta?.sessions.length);
+    if (added.messages !== 0 || added.parts !== 0 || meta) sources.countInto(result.source, added, meta?.sessions.length);
     // The summary's records read from this database, as a cold index of it now would count its messages and parts.
     state.source('sqlite', result.source).records += added.messages + added.parts;
     if (result.ipc.messages) {
@@ -758,13 +718,10 @@ export function createIndexer(options: IndexerOptions): Indexer {
     if (changed > 0) emit(BODY_TABLES);
     // The saved counts are as of the last save: rows deleted since (or while the last run closed) show only in a
     // recount, and a client compares them with what it sees arriving.
-    if (recountAfterWarmStart) {
-      recountAfterWarmStart = false;
-      await recountDatabases();
-    }
+    await sources.afterRefresh();
     // Derived tables depend only on bodies and the small tables: when neither moved, the saved ones stand.
     if (changed > 0 || metaChanged) derivePending = true;
-    if (fullScan) await refreshSourcesTable(true);
+    if (fullScan) await sources.rebuild(true);
     if (derivePending && derive === 'now') await rederive();
     else if (derivePending) scheduleRederive();
     if (changed > 0 || fullScan) schedulePersist();
