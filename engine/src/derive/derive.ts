@@ -107,10 +107,15 @@ const fingerprints = new WeakMap<MessageFacts, string>();
 export function fingerprint(m: MessageFacts): string {
   let key = fingerprints.get(m);
   if (key === undefined) {
-    key = `${m.role}|${m.createdAt}|${m.tokens.total}|${m.cost}|${m.modelId ?? ''}|${m.agent ?? ''}|${m.parentId === null ? 0 : 1}`;
+    key = fingerprintKey(m);
     fingerprints.set(m, key);
   }
   return key;
+}
+
+/** What a fork copy keeps of a message: equal keys, one message and its copies. Built anew on every call. */
+export function fingerprintKey(m: MessageFacts): string {
+  return `${m.role}|${m.createdAt}|${m.tokens.total}|${m.cost}|${m.modelId ?? ''}|${m.agent ?? ''}|${m.parentId === null ? 0 : 1}`;
 }
 
 /**
