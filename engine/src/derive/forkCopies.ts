@@ -117,8 +117,9 @@ const numberBits = new Float64Array(1);
 const numberWords = new Uint32Array(numberBits.buffer);
 
 /**
- * FNV-1a over what `fingerprintKey` writes, field by field: messages with equal fingerprints get equal hashes
- * (numbers are hashed by value, -0 as 0 and every NaN alike, as their text would be), with no string built.
+ * An FNV-1a-style hash of the fields `fingerprintKey` writes, field by field: messages with equal fingerprints get
+ * equal hashes (numbers are hashed by their bits, -0 as 0 and every NaN alike, as their text would be), with no
+ * string built.
  */
 export function fingerprintHash(m: MessageFacts): number {
   let h = 0x811c9dc5;
