@@ -19,13 +19,15 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { Table, tableFromIPC, tableToIPC } from 'apache-arrow';
 import * as parquet from 'parquet-wasm/node';
 import { SCHEMA_VERSION, TABLES } from '../../shared/src/index.js';
 import { launchChromium } from '../../tests/browser/chromium.js';
-import { cpuBusyPercent, machineInfo } from './figures.js';
+import { cpuBusyPercent, machineInfo, percentile } from './figures.js';
 import { writeSection } from './report.js';
+import { intOption } from './steps.js';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const HEADING = 'Stream: attaching a DuckDB file (design probe)';
@@ -39,11 +41,6 @@ interface PageRun {
   readonly parts: number;
   readonly queries: Record<string, number>;
   readonly error?: string;
-}
-
-function argument(name: string): string | undefined {
-  const at = process.argv.indexOf(`--${name}`);
-  return at === -1 ? undefined : process.argv[at + 1];
 }
 
 function findManifest(stateDir: string): string {
@@ -176,14 +173,15 @@ function serve(dataDir: string): Promise<{ port: number; close: () => void }> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ port: (server.address() as { port: number }).port, close: () => server.close() })));
 }
 
-const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const median = (values: readonly number[]) => percentile(values, 50)!;
 const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
 const seconds = (ms: number) => (ms / 1000).toFixed(2);
 
 async function main(): Promise<void> {
-  const stateDir = argument('state');
+  const { values } = parseArgs({ options: { state: { type: 'string' }, runs: { type: 'string' } } });
+  const stateDir = values.state;
   if (!stateDir) throw new Error('usage: npm run bench:stream-attach -- --state DIR [--runs N]');
-  const runs = Number(argument('runs') ?? 3);
+  const runs = intOption(values.runs, 3, 'runs', 20);
   const busy = await cpuBusyPercent();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ocm-attach-'));
   const server = await serve(dataDir);
