@@ -50,4 +50,21 @@ describe('storage watcher', () => {
     // The event and the next look see the same file: at most one more ask (the look may race the event's own stat).
     expect(calls.length).toBeLessThanOrEqual(2);
   });
+
+  it('does not ask for a refresh on events that leave the database files as they were', async () => {
+    const calls: boolean[] = [];
+    await fs.writeFile(path.join(dataDir, 'opencode.db-wal'), '');
+    watcher = watchStorage({ dataDir, logger: createMemoryLogger(), onChange: (full) => calls.push(full), statPollMs: 20, fullScanMs: 0 });
+    await watcher.ready;
+    // What a reader running as root does to the files it opens: attribute events, same size, same mtime.
+    for (let i = 0; i < 5; i++) {
+      await fs.chmod(path.join(dataDir, 'opencode.db-wal'), 0o644);
+      await fs.chmod(path.join(dataDir, 'opencode.db'), 0o644);
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    await new Promise((r) => setTimeout(r, 100));
+    expect(calls).toEqual([]);
+    await fs.appendFile(path.join(dataDir, 'opencode.db-wal'), 'frame');
+    await until(() => calls.length >= 1, 'the WAL write after them');
+  });
 });

@@ -54,11 +54,17 @@ export function watchStorage(options: WatchOptions): StorageWatcher {
   };
   /** Per database file, what the last event or look saw. */
   const seen = new Map<string, string>();
-  const note = (file: string) => void fileState(file).then((state) => seen.set(file, state));
-  const onEvent = (file: string) => {
-    trigger();
-    note(file);
-  };
+  /**
+   * An event counts only when the file's size, mtime or inode moved. Reading a database raises events that change
+   * nothing: SQLite running as root `fchown`s the -wal and -shm it opens (an attribute event on every refresh), and
+   * asking for a refresh on those made each refresh ask for the next one, forever.
+   */
+  const onEvent = (file: string) =>
+    void fileState(file).then((state) => {
+      if (seen.get(file) === state) return;
+      seen.set(file, state);
+      trigger();
+    });
   const watcher: FSWatcher | undefined =
     options.fileEvents === false
       ? undefined
