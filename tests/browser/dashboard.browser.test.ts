@@ -46,9 +46,10 @@ describe('dashboard in Chromium', () => {
     const page = await browser.context.newPage();
     const consoleErrors: string[] = [];
     page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
-    await page.goto(engine.url);
-    // The one-time token in the URL became an HttpOnly cookie and left the address bar.
-    expect(page.url()).toBe(`http://127.0.0.1:${engine.port}/`);
+    // `attach=0`: this page loads the Arrow snapshot body (liveTurn.browser.test.ts attaches the DuckDB file).
+    await page.goto(`${engine.url}&attach=0`);
+    // The one-time token in the URL became an HttpOnly cookie and left the address bar; other parameters stay.
+    expect(page.url()).toBe(`http://127.0.0.1:${engine.port}/?attach=0`);
     const cookies = await browser.context.cookies();
     expect(cookies.find((c) => c.name === 'ocm_token')).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
 

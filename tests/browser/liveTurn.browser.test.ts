@@ -1,6 +1,6 @@
 /**
  * Issue 6, "Done means": a real OpenCode (`opencode serve` on the fake model) → `opencode-monitor start` →
- * WebSocket → DuckDB-WASM in the system Chromium. The page's database must hold exactly the engine's row counts
+ * WebSocket (and the engine's DuckDB file, attached) → DuckDB-WASM in the system Chromium. The page's database must hold exactly the engine's row counts
  * after the snapshot, and a real turn must reach it as deltas, without a reload and without a second snapshot.
  *
  * The engine's counts come from `GET /api/stats` (the store's own row counts). That call and the page's queries
@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Page, WebSocket as PageSocket } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyLiveDiff, decodeServerMessage, decodeArrowFrame, emptyLiveState, TABLES, type LiveNotification, type LiveState } from '../../shared/src/index.js';
+import { applyLiveDiff, decodeServerMessage, decodeArrowFrame, emptyLiveState, TABLES, type HelloMessage, type LiveNotification, type LiveState } from '../../shared/src/index.js';
 import { openOpencodeDb, runScenario, scenarios, startFakeModel, startOpencode, waitFor } from '../harness/index.js';
 import type { FakeModel, OpencodeInstance } from '../harness/index.js';
 import { startEngine, type EngineProcess } from '../support/engineProcess.js';
@@ -50,6 +50,11 @@ afterAll(async () => {
   if (stateDir) await fs.rm(stateDir, { recursive: true, force: true });
   expect(code, engine?.output()).toBe(0);
 });
+
+async function health(): Promise<{ snapshotFile: { seq: number; bytes: number } | null }> {
+  const res = await fetch(new URL('/api/health/detailed', need(engine, 'engine').url), { headers: { authorization: `Bearer ${token}` } });
+  return ((await res.json()) as { data: { stream: { snapshotFile: { seq: number; bytes: number } | null } } }).data.stream;
+}
 
 async function engineCounts(): Promise<Counts> {
   const res = await fetch(new URL('/api/stats', need(engine, 'engine').url), { headers: { authorization: `Bearer ${token}` } });
@@ -115,6 +120,10 @@ function recordStream(page: Page) {
   return {
     binaryTypes,
     typesOf: () => texts.map((t) => (decodeServerMessage(t).ok ? (JSON.parse(t) as { type: string }).type : 'undecodable')),
+    hello(): HelloMessage | undefined {
+      const decoded = texts.map(decodeServerMessage).find((d) => d.ok && d.value.type === 'hello');
+      return decoded?.ok && decoded.value.type === 'hello' ? decoded.value : undefined;
+    },
     /** Notifications the page received, in order. */
     notifications(): LiveNotification[] {
       return texts.flatMap((text) => {
@@ -143,8 +152,13 @@ describe('a real OpenCode turn, live in the dashboard', () => {
     const stream = recordStream(page);
     const consoleErrors: string[] = [];
     page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
+    // The page attaches the engine's DuckDB file (written once the engine has been quiet for a moment), then the
+    // changes since it; the dashboard test in dashboard.browser.test.ts loads the Arrow snapshot instead.
+    const file = await waitFor(async () => (await health()).snapshotFile ?? undefined, { timeoutMs: 60_000, intervalMs: 250, what: 'the engine’s DuckDB file for new pages' });
+    expect(file.bytes).toBeGreaterThan(0);
     await page.goto(need(engine, 'engine').url);
     await page.getByTestId('phase').filter({ hasText: 'Live' }).waitFor({ timeout: 60_000 });
+    expect(stream.hello()?.snapshotFile?.bytes).toBe(file.bytes);
 
     const before = await countsAgree(page, 'the page’s DuckDB holding the engine’s row counts after the snapshot');
     expect(Object.keys(before).sort()).toEqual(TABLES.map((t) => t.name).sort());

@@ -1,7 +1,8 @@
 /**
  * The wire protocol end to end against a real engine (indexer + server in this process) and the ui's client
  * core with DuckDB-WASM's Node build: snapshot, deltas, resume by replay, resume by fresh snapshot, a client
- * cut off mid-stream, and on-demand content. After each step DuckDB must hold exactly the engine's rows.
+ * cut off mid-stream, a snapshot from the engine's DuckDB file, and on-demand content. After each step DuckDB
+ * must hold exactly the engine's rows.
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -10,7 +11,7 @@ import { tableFromIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TABLES, type TableName } from '../../shared/src/index.js';
 import { generateCorpus } from '../corpus/generate.js';
-import { startEngineInProcess, type EngineUnderTest } from './support/inProcessEngine.js';
+import { startEngineInProcess, TEST_TOKEN, type EngineUnderTest } from './support/inProcessEngine.js';
 import { connectNodeClient, type NodeClient } from './support/nodeClient.js';
 import { openOpencodeWriter, type OpencodeWriter } from './support/opencodeWrites.js';
 
@@ -167,6 +168,71 @@ describe('resume', () => {
     await expectInStep(twin, small.hub.ring.seq);
     expect(twin.client.state.snapshots).toBe(2);
     expect(twin.client.state.replays).toBe(0);
+  });
+});
+
+describe('snapshot file', () => {
+  it('starts a client that attaches from the engine’s DuckDB file, then the changes since it, then live', async () => {
+    const served = await engine.serve(undefined, { files: true });
+    const attachUrl = `${served.wsUrl}?attach=1`;
+    const written = await served.hub.snapshotFiles!.writeNow();
+    expect(written.ok).toBe(true);
+    const fileSeq = written.ok ? written.value.seq : -1;
+    // Changes after the file: the client must get them between the file and snapshot-done.
+    writer.addTurn(70);
+    writer.updateToolPart(40, 'after the file');
+    await engine.indexer.refresh();
+    expect(served.hub.ring.seq).toBeGreaterThan(fileSeq);
+    const twin = await connect(attachUrl);
+    await twin.client.ready;
+    const hello = twin.client.state.hello!;
+    expect(hello.snapshotFile?.bytes).toBeGreaterThan(0);
+    expect(hello.snapshotPath).toBeUndefined();
+    expect(hello.seq).toBe(fileSeq);
+    // Like the Arrow body: fetched once, by the connection it was issued to, and never without the token.
+    const fileUrl = `http://127.0.0.1:${served.server.port}${hello.snapshotFile!.path}`;
+    expect((await fetch(fileUrl)).status).toBe(401);
+    expect((await fetch(fileUrl, { headers: { authorization: `Bearer ${TEST_TOKEN}` } })).status).toBe(404);
+    await expectInStep(twin, served.hub.ring.seq);
+    const [views] = await twin.db.query("SELECT count(*)::INTEGER AS n FROM duckdb_views() WHERE NOT internal AND view_name = 'parts'");
+    expect(views?.['n']).toBe(1);
+    // Live changes and a resume by replay land over the file too.
+    writer.addTurn(71);
+    await engine.indexer.refresh();
+    await expectInStep(twin, served.hub.ring.seq);
+    twin.socket.hold();
+    twin.client.dropConnection();
+    writer.addTurn(72);
+    writer.updateToolPart(41, 'while away from the file');
+    await engine.indexer.refresh();
+    twin.socket.release();
+    await expectInStep(twin, served.hub.ring.seq);
+    expect(twin.client.state.replays).toBe(1);
+    expect(twin.client.state.snapshots).toBe(1);
+    // A client that does not attach is still sent the Arrow snapshot body.
+    const plain = await connect(served.wsUrl);
+    await plain.client.ready;
+    expect(plain.client.state.hello?.snapshotPath).toBeDefined();
+    await expectInStep(plain, served.hub.ring.seq);
+  });
+
+  it('sends the Arrow snapshot instead when the ring no longer reaches the file, and keeps one file on disk', async () => {
+    const served = await engine.serve({ maxEntries: 2 }, { files: true });
+    const first = await served.hub.snapshotFiles!.writeNow();
+    expect(first.ok).toBe(true);
+    for (let i = 0; i < 3; i++) {
+      writer.addTurn(80 + i);
+      await engine.indexer.refresh();
+    }
+    expect(served.hub.snapshotFiles!.offer()).toBeUndefined();
+    const twin = await connect(`${served.wsUrl}?attach=1`);
+    await twin.client.ready;
+    expect(twin.client.state.hello?.snapshotFile).toBeUndefined();
+    await expectInStep(twin, served.hub.ring.seq);
+    const second = await served.hub.snapshotFiles!.writeNow();
+    expect(second.ok && first.ok && second.value.file !== first.value.file).toBe(true);
+    if (!second.ok || !first.ok) return;
+    await expect.poll(() => fs.readdir(path.dirname(second.value.file))).toEqual([path.basename(second.value.file)]);
   });
 });
 

@@ -1,11 +1,13 @@
 /**
  * The ui's delta applier on DuckDB-WASM's Node build: upserts, deletes (single and composite keys, quotes in
- * values) and replaces land exactly, and applying a delta twice changes nothing.
+ * values) and replaces land exactly, and applying a delta twice changes nothing, whether the snapshot came as Arrow
+ * chunks or as the engine's DuckDB file attached (where the tables are views over the file and an overlay).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAILY_STATS_TABLE, FILE_OPERATIONS_TABLE, type RowOf } from '../../shared/src/index.js';
 import { buildIpc } from '../../engine/src/arrow/index.js';
 import { createTableSync, type TableSync } from '../../ui/src/db/index.js';
+import { duckdbFileOf } from './support/duckdbFile.js';
 import { openNodeDatabase, type NodeDatabase } from './support/nodeDuckDb.js';
 
 let db: NodeDatabase;
@@ -26,10 +28,26 @@ beforeAll(async () => {
 
 afterAll(() => db?.close());
 
-describe('table sync on DuckDB', () => {
+type Snapshot = { readonly file_operations?: RowOf<'file_operations'>[][]; readonly daily_stats?: RowOf<'daily_stats'>[][] };
+
+/** The snapshot each way: one Arrow chunk per inner list, or one DuckDB file holding them all. */
+const snapshotWays: Record<'arrow' | 'file', (snapshot: Snapshot) => Promise<void>> = {
+  async arrow(snapshot) {
+    for (const [name, chunks] of Object.entries(snapshot) as ['file_operations' | 'daily_stats', RowOf<'daily_stats'>[][]][]) {
+      const spec = name === 'file_operations' ? FILE_OPERATIONS_TABLE : DAILY_STATS_TABLE;
+      for (let i = 0; i < chunks.length; i++) await sync.loadChunk(name, buildIpc(spec, chunks[i]!), i === 0);
+    }
+  },
+  async file(snapshot) {
+    await sync.attachFile(await duckdbFileOf(snapshot), Object.keys(snapshot) as ('file_operations' | 'daily_stats')[]);
+  },
+};
+
+describe.each(['arrow', 'file'] as const)('table sync on DuckDB, snapshot as %s', (way) => {
+  const load = snapshotWays[way];
+
   it('upserts by primary key, deletes listed keys, and is idempotent', async () => {
-    await sync.loadChunk('file_operations', buildIpc(FILE_OPERATIONS_TABLE, [op('a:0', '/x'), op("it's:0", '/y')]), true);
-    await sync.loadChunk('file_operations', buildIpc(FILE_OPERATIONS_TABLE, [op('b:0', '/z'), op('b:1', '/w')]), false);
+    await load({ file_operations: [[op('a:0', '/x'), op("it's:0", '/y')], [op('b:0', '/z'), op('b:1', '/w')]] });
     const change = buildIpc(FILE_OPERATIONS_TABLE, [op('b:0', '/z2'), op('c:0', '/new')]);
     for (let twice = 0; twice < 2; twice++) await sync.upsert('file_operations', change, [['b:1']]);
     expect(await rows('SELECT id, path FROM file_operations ORDER BY id')).toEqual([
@@ -43,7 +61,7 @@ describe('table sync on DuckDB', () => {
   });
 
   it('handles composite keys and whole-table replaces', async () => {
-    await sync.loadChunk('daily_stats', buildIpc(DAILY_STATS_TABLE, [day('2026-01-01', 'm1', 1), day('2026-01-01', 'm2', 2), day('2026-01-02', 'm1', 3)]), true);
+    await load({ daily_stats: [[day('2026-01-01', 'm1', 1), day('2026-01-01', 'm2', 2), day('2026-01-02', 'm1', 3)]] });
     await sync.upsert('daily_stats', buildIpc(DAILY_STATS_TABLE, [day('2026-01-01', 'm2', 20)]), [['2026-01-02', 'p', 'm1']]);
     expect(await rows('SELECT day, model_id, cost FROM daily_stats ORDER BY day, model_id')).toEqual([
       { day: '2026-01-01', model_id: 'm1', cost: 1 },

@@ -26,6 +26,7 @@ import {
   createContentResolver,
   createStreamHub,
   isLoopbackHost,
+  snapshotFilesDir,
   loadOrCreateToken,
   startServer,
   streamLiveChanges,
@@ -96,13 +97,21 @@ export async function startCommand(options: StartOptions, io: CliIo): Promise<nu
   const watcher = watchStorage({ dataDir, logger, onChange: (fullScan) => void indexer.refresh({ fullScan, derive: 'soon' }).catch((e: Error) => logger.warn(`refresh: ${e.message}`)) });
   await watcher.ready;
   // Every store change from here on is a seq'd delta; the snapshot is taken synchronously between two of them.
-  const stream = createStreamHub({ snapshot: () => storeSnapshot(indexer.store, dataDir, demo) });
+  // New pages attach a DuckDB file of the tables, kept in the state dir (several times faster to queryable than
+  // inserting the Arrow snapshot; docs/benchmarks.md); until the first is written they load the Arrow snapshot.
+  const stateDir = options.stateDir ?? resolvePaths(io.env).stateDir;
+  const streamFilesParent = path.join(stateDir, 'stream');
+  fs.mkdirSync(streamFilesParent, { recursive: true });
+  const stream = createStreamHub({
+    snapshot: () => storeSnapshot(indexer.store, dataDir, demo),
+    snapshotFiles: { dir: snapshotFilesDir(streamFilesParent), toParquet: (ipc) => pool.toParquet(ipc), logger },
+  });
   const stopStreaming = streamStoreChanges(indexer.store, stream);
+  stream.snapshotFiles?.changed();
   const databases = async () => (await discoverSources(dataDir, indexEnv)).filter((s) => s.kind === 'sqlite').map((s) => s.path);
 
   // Live: every running OpenCode, its permissions scored by the same rules as the audit. It watches the user's
   // data dir even on demo data, so an OpenCode started later still shows up live.
-  const stateDir = options.stateDir ?? resolvePaths(io.env).stateDir;
   const monitor = createLiveMonitor({
     dataDir: options.dataDir,
     env: io.env,
@@ -126,6 +135,10 @@ export async function startCommand(options: StartOptions, io: CliIo): Promise<nu
     rowCount: (name) => indexer.store.rowCount(name),
     live: () => monitor.hub.state(),
     info: () => ({ engineVersion: ENGINE_VERSION, demo, dataDir }),
+    stream: () => {
+      const file = stream.snapshotFiles?.offer();
+      return { seq: stream.ring.seq, snapshotFile: file ? { seq: file.seq, bytes: file.bytes } : null };
+    },
     logger,
     actions: {
       replyPermission: ({ instanceId, permission, reply, message }) =>
@@ -176,6 +189,7 @@ export async function startCommand(options: StartOptions, io: CliIo): Promise<nu
   await monitor.stop();
   await closeRestContext(rest);
   stopStreaming();
+  await stream.close();
   await watcher.close();
   await indexer.close();
   await pool.close();

@@ -127,6 +127,7 @@ function hookedPool(before: (task: IngestTask) => void, after: (task: IngestTask
     threads: pool.threads,
     run,
     securityTables: (job) => pool.securityTables(job),
+    toParquet: (stream) => pool.toParquet(stream),
     async runAll(tasks, onResult) {
       for (const task of tasks) onResult(await run(task));
     },

@@ -19,6 +19,11 @@ export interface IngestPool {
    */
   securityTables(job: SecurityJob): Promise<SecurityTablesIpc>;
   /**
+   * One Arrow IPC stream as Parquet bytes (the stream's DuckDB file is written from Parquet), on a thread of its
+   * own started on first use and ended when idle: the conversion is synchronous WebAssembly, seconds at 1M parts.
+   */
+  toParquet(stream: Uint8Array): Promise<Uint8Array>;
+  /**
    * Runs every task with at most `inFlight` pending, calling `onResult` in completion order. A promise from
    * `onResult` holds back that lane's next task until it settles: how a slow consumer (the disk a cold index
    * writes to) paces the workers instead of letting their results pile up.
@@ -105,6 +110,7 @@ export function createIngestPool(options: IngestPoolOptions = {}): IngestPool {
   });
   const run = (task: IngestTask) => pool.run(task) as Promise<TaskResult>;
   let security: Piscina | undefined;
+  let parquet: Piscina | undefined;
   return {
     threads,
     run,
@@ -112,9 +118,14 @@ export function createIngestPool(options: IngestPoolOptions = {}): IngestPool {
       security ??= new Piscina({ filename, execArgv, minThreads: 0, maxThreads: 1, idleTimeout: SECURITY_IDLE_MS, resourceLimits: { maxOldGenerationSizeMb: SECURITY_HEAP_MB } });
       return security.run(job, { name: 'securityTables' }) as Promise<SecurityTablesIpc>;
     },
+    toParquet(stream) {
+      // Transferred, not copied: the caller joined this buffer for this call alone (`joinIpcStreams`).
+      parquet ??= new Piscina({ filename, execArgv, minThreads: 0, maxThreads: 1, idleTimeout: SECURITY_IDLE_MS });
+      return parquet.run(stream, { name: 'parquetFromIpc', transferList: [stream.buffer as ArrayBuffer] }) as Promise<Uint8Array>;
+    },
     runAll: (tasks, onResult, inFlight = threads * 2) => runBounded(tasks, run, onResult, inFlight),
     close: async () => {
-      await Promise.all([pool.destroy(), security?.destroy()]);
+      await Promise.all([pool.destroy(), security?.destroy(), parquet?.destroy()]);
     },
   };
 }

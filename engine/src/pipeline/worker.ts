@@ -3,6 +3,7 @@
  * and returning Arrow IPC bytes that are transferred (not copied) back to the main thread.
  */
 import { Piscina } from 'piscina';
+import { ipcToParquet } from '../arrow/index.js';
 import { computeSecurityTables, type SecurityJob } from '../security/index.js';
 import { readJsonBodies, readJsonMeta } from './jsonTasks.js';
 import { readSqliteBodies, readSqliteMeta, refreshSqlite } from './sqliteTasks.js';
@@ -50,4 +51,10 @@ export function securityTables(job: SecurityJob): unknown {
   const { events, findings } = computeSecurityTables(job);
   const value = { events: ownBuffer(events), findings: ownBuffer(findings) };
   return Piscina.move({ [Piscina.transferableSymbol]: [value.events.buffer, value.findings.buffer], [Piscina.valueSymbol]: value } as never);
+}
+
+/** One Arrow IPC stream as Parquet bytes, for the stream's DuckDB file (see `IngestPool.toParquet`). */
+export async function parquetFromIpc(stream: Uint8Array): Promise<unknown> {
+  const parquet = ownBuffer(await ipcToParquet(stream));
+  return Piscina.move({ [Piscina.transferableSymbol]: [parquet.buffer], [Piscina.valueSymbol]: parquet } as never);
 }

@@ -130,8 +130,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { success: false, error: { code: 'serve.method-not-allowed', message: 'read-only' } });
       if (url.searchParams.has('token') && !url.pathname.startsWith('/api/')) {
         // Trade the one-time URL token for an HttpOnly cookie and drop it from the address bar and history.
+        const kept = new URLSearchParams(url.searchParams);
+        kept.delete('token');
         res.writeHead(303, {
-          location: url.pathname,
+          location: kept.size > 0 ? `${url.pathname}?${kept}` : url.pathname,
           'set-cookie': `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`,
           'cache-control': 'no-store',
         });
@@ -175,10 +177,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
 
   wss.on('connection', (ws, req: http.IncomingMessage) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
     const session = hub.attach(streamSocket(ws), {
       logger,
-      resume: resumePointOf(new URL(req.url ?? '/', 'http://localhost')),
-      liveOnly: new URL(req.url ?? '/', 'http://localhost').searchParams.get('live') === '1',
+      resume: resumePointOf(url),
+      liveOnly: url.searchParams.get('live') === '1',
+      attach: url.searchParams.get('attach') === '1',
       ...(options.resolveContent ? { resolveContent: options.resolveContent } : {}),
       ...(options.maxInFlightBytes ? { maxInFlightBytes: options.maxInFlightBytes } : {}),
     });

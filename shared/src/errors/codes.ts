@@ -23,6 +23,7 @@ export const PROBLEM_HELP = {
   'serve.method-not-allowed': 'The route exists but not for this HTTP method (everything is GET except the reply routes, which are POST).',
   'serve.unsupported-media-type': 'A POST body must be sent as Content-Type: application/json.',
   'serve.payload-too-large': 'The request body exceeds the size cap (16 KB); nothing was done.',
+  'serve.snapshot-file': 'The DuckDB file new clients attach could not be written; they load the Arrow snapshot instead, and the log says why.',
   'serve.rate-limited': 'Too many mutating calls from this client; wait for the time in Retry-After and try again.',
   'live.unreachable': 'An OpenCode instance did not answer (refused, reset or timed out); the monitor retries with back-off.',
   'live.http-status': 'An OpenCode instance answered with an error status (401: password needed; 404: not supported by this version).',

@@ -4,7 +4,8 @@
  * (see `codec.ts`). Every message is tagged by `type`.
  *
  * A stream starts with `hello`. Then either a snapshot (`live-state`, the tables fetched over HTTP from
- * `hello.snapshotPath` as `arrow-chunk` records (see `snapshotBody.ts`), `snapshot-done`) or,
+ * `hello.snapshotPath` as `arrow-chunk` records (see `snapshotBody.ts`), `snapshot-done`; or the DuckDB file of
+ * `hello.snapshotFile`, the seq'd messages since it, `live-state`, `snapshot-done`) or,
  * for a client that resumed, the seq'd messages it missed followed by `resumed`. After that the engine sends
  * every change as a seq'd message: `seq` grows by exactly one per message, so a client that applied seq N
  * next expects N + 1 and anything else is a gap. Seqs are only comparable within one `epoch` (one engine run).
@@ -48,6 +49,14 @@ export interface HelloMessage {
   readonly snapshotPath?: string;
   /** Snapshot mode: bytes of the snapshot body (for progress). */
   readonly snapshotBytes?: number;
+  /**
+   * Snapshot mode, instead of `snapshotPath`, for a client that said it can attach one (`/ws?attach=1`): where to
+   * `GET` a DuckDB database file holding every table as it was at `seq` (rows as `tableRows` says), to attach
+   * read-only. Once the client has fetched it, the engine sends the seq'd messages after `seq` (table changes to
+   * apply over the file; live diffs and notifications only to count, the live state follows), then `live-state`
+   * and `snapshot-done` at the seq reached, whose `rows` the tables then hold. Fetched once, like the body.
+   */
+  readonly snapshotFile?: { readonly path: string; readonly bytes: number };
 }
 
 /** Snapshot phase: the live state at the snapshot's seq; later changes come as `live-diff`. */

@@ -25,8 +25,11 @@ export const TEST_TOKEN = 'protocol-test-token-0123456789abcdefghijkl';
 export interface EngineUnderTest {
   readonly indexer: Indexer;
   readonly pool: IngestPool;
-  /** Adds a server with its own hub (and ring limits) over the same tables. */
-  serve(ring?: RingLimits): Promise<{ server: RunningServer; hub: StreamHub; wsUrl: string }>;
+  /**
+   * Adds a server with its own hub (and ring limits) over the same tables; with `files`, the hub keeps a DuckDB
+   * file for clients that attach one, written only when the test calls `hub.snapshotFiles.writeNow()`.
+   */
+  serve(ring?: RingLimits, options?: { readonly files?: boolean }): Promise<{ server: RunningServer; hub: StreamHub; wsUrl: string }>;
   close(): Promise<void>;
 }
 
@@ -36,13 +39,16 @@ export async function startEngineInProcess(dataDir: string): Promise<EngineUnder
   const pool = createIngestPool({ threads: 1 });
   const indexer = createIndexer({ dataDir, stateDir: null, env: {}, pool, logger: silentLogger });
   await indexer.start();
-  const servers: { server: RunningServer; unsubscribe: () => void }[] = [];
+  const servers: { server: RunningServer; hub: StreamHub; unsubscribe: () => void }[] = [];
   const dbPath = path.join(dataDir, 'opencode.db');
   return {
     indexer,
     pool,
-    async serve(ring) {
-      const hub = createStreamHub({ snapshot: () => storeSnapshot(indexer.store, dataDir, false), ...(ring ? { ring } : {}) });
+    async serve(ring, options) {
+      const files = options?.files
+        ? { snapshotFiles: { dir: path.join(uiDir, `files-${servers.length}`), toParquet: (ipc: Uint8Array) => pool.toParquet(ipc), logger: silentLogger, quietMs: 3_600_000 } }
+        : {};
+      const hub = createStreamHub({ snapshot: () => storeSnapshot(indexer.store, dataDir, false), ...(ring ? { ring } : {}), ...files });
       const unsubscribe = streamStoreChanges(indexer.store, hub);
       const server = await startServer({
         host: '127.0.0.1',
@@ -54,13 +60,14 @@ export async function startEngineInProcess(dataDir: string): Promise<EngineUnder
         stream: hub,
         resolveContent: createContentResolver({ databases: async () => [dbPath] }),
       });
-      servers.push({ server, unsubscribe });
+      servers.push({ server, hub, unsubscribe });
       return { server, hub, wsUrl: `ws://127.0.0.1:${server.port}/ws` };
     },
     async close() {
-      for (const { server, unsubscribe } of servers) {
+      for (const { server, hub, unsubscribe } of servers) {
         unsubscribe();
         await server.close();
+        await hub.close();
       }
       await indexer.close();
       await pool.close();

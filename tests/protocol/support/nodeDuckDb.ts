@@ -40,7 +40,8 @@ const plain = (value: unknown) => (typeof value === 'bigint' ? Number(value) : v
  * twins in one process never see each other's tables.
  */
 export async function openNodeDatabase(name: string): Promise<NodeDatabase> {
-  const conn: DuckDBConnection = (await bindings()).connect();
+  const db = await bindings();
+  const conn: DuckDBConnection = db.connect();
   conn.query(`ATTACH ':memory:' AS "${name}"`);
   conn.query(`USE "${name}"`);
   return {
@@ -53,6 +54,12 @@ export async function openNodeDatabase(name: string): Promise<NodeDatabase> {
     },
     async insertIpc(table, ipc, create) {
       conn.insertArrowFromIPCStream(ipc, { name: table, schema: name, create });
+    },
+    async registerFile(file, bytes) {
+      db.registerFileBuffer(file, bytes);
+    },
+    async dropFile(file) {
+      db.dropFile(file);
     },
     close: () => conn.close(),
   };

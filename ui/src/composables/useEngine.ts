@@ -42,7 +42,8 @@ export function useEngine() {
     (error: Error) => (db.error = `DuckDB-WASM could not start: ${error.message}`),
   );
   const client = createEngineClient({
-    url: engineSocketUrl(window.location),
+    // The page attaches the engine's DuckDB file when it has one; `?attach=0` asks for the Arrow snapshot instead.
+    url: `${engineSocketUrl(window.location)}${new URLSearchParams(window.location.search).get('attach') === '0' ? '' : '?attach=1'}`,
     openSocket: openBrowserSocket,
     fetchSnapshotBody: httpSnapshotBody(window.location.origin),
     tables: createTableSync(lazyConnection(database.then((opened) => opened.writer))),

@@ -130,3 +130,44 @@ export async function loadSnapshotBody(
   if (gathering) return badBody(`it ended inside the ${gathering.table} stream (a piece without its end)`);
   return ok(undefined);
 }
+
+/**
+ * Loads a snapshot file (`hello.snapshotFile`): the DuckDB database file is read whole into one buffer of the
+ * announced size, then attached read-only with every table a view over it (`TableSync.attachFile`).
+ */
+export async function loadSnapshotFile(
+  file: { readonly path: string; readonly bytes: number },
+  tableNames: readonly TableName[],
+  fetchBody: FetchSnapshotBody,
+  tables: TableSync,
+  received: (bytes: number) => void,
+): Promise<Result<void>> {
+  if (file.bytes > MAX_STREAM_BYTES) return badFile(`${file.bytes} bytes is more than this page can hold`);
+  const abort = new AbortController();
+  const opened = await fetchBody(file.path, abort.signal);
+  if (!opened.ok) return opened;
+  const bytes = new Uint8Array(file.bytes);
+  let filled = 0;
+  try {
+    for await (const slice of opened.value) {
+      if (filled + slice.length > bytes.length) {
+        abort.abort();
+        return badFile(`it is longer than the ${file.bytes} bytes announced`);
+      }
+      bytes.set(slice, filled);
+      filled += slice.length;
+      received(slice.length);
+    }
+  } catch (error) {
+    return fail({ code: 'protocol.disconnected', message: `the snapshot file stopped: ${(error as Error).message}` });
+  }
+  if (filled !== bytes.length) return badFile(`it ended at ${filled} of ${file.bytes} bytes`);
+  const attachStart = performance.now();
+  await tables.attachFile(bytes, tableNames);
+  performance.measure('ocm:attach', { start: attachStart, end: performance.now(), detail: { bytes: file.bytes } });
+  return ok(undefined);
+}
+
+function badFile(message: string): Result<never> {
+  return fail({ code: 'protocol.bad-message', message: `snapshot file: ${message}` });
+}

@@ -5,10 +5,12 @@ import { initialClientState } from './clientState.js';
 import { createStreamApplier } from './streamApplier.js';
 import type { FetchSnapshotBody } from './snapshotLoader.js';
 
-/** Records what would reach DuckDB. */
-function recordingTables() {
+/** Records what would reach DuckDB; `rows` is what `rowCount` answers. */
+function recordingTables(rows = 3) {
   const calls: string[] = [];
   const tables: TableSync = {
+    attachFile: async (bytes: Uint8Array, names: readonly TableName[]) => void calls.push(`attach ${bytes.length} ${names.join(',')}`),
+    rowCount: async () => rows,
     loadChunk: async (table: TableName, _ipc: Uint8Array, first: boolean) => void calls.push(`load ${table}${first ? ' first' : ''}`),
     upsert: async (table: TableName, _ipc: Uint8Array, deletes: readonly KeyTuple[]) => void calls.push(`upsert ${table} -${deletes.length}`),
     delete: async (table: TableName, keys: readonly KeyTuple[]) => void calls.push(`delete ${table} ${keys.length}`),
@@ -38,9 +40,9 @@ const partsBody = () =>
 const ipc = new Uint8Array([1]);
 const upsert = (seq: number) => encodeArrowFrame({ type: 'table-upsert', table: 'parts', seq, rows: 1, deletes: [] }, ipc);
 
-function setup(bodies: (path: string) => Uint8Array[] | undefined = () => partsBody()) {
+function setup(bodies: (path: string) => Uint8Array[] | undefined = () => partsBody(), rowCount = 3) {
   const state = initialClientState();
-  const { tables, calls } = recordingTables();
+  const { tables, calls } = recordingTables(rowCount);
   const events: string[] = [];
   const fetchBody: FetchSnapshotBody = async (path) => {
     const slices = bodies(path);
@@ -129,6 +131,36 @@ describe('stream applier', () => {
       await snapshotAt(applier, 4);
       expect(events).toEqual(['fatal true']);
       expect(state.appliedSeq).not.toBe(4);
+    }
+  });
+
+  it('attaches a snapshot file, applies the table changes since it and only counts live ones, then checks the rows', async () => {
+    const file = [new Uint8Array([1, 2, 3]), new Uint8Array([4])];
+    const { state, calls, events, applier } = setup((path) => (path === '/snapshot/f' ? file : undefined), 4);
+    const fileHello: HelloMessage = { ...hello('snapshot', 5), snapshotPath: undefined, snapshotFile: { path: '/snapshot/f', bytes: 4 } } as HelloMessage;
+    await applier.text(encodeMessage(fileHello));
+    expect(calls).toEqual(['attach 4 parts']);
+    await applier.binary(upsert(6));
+    await applier.text(encodeMessage({ type: 'live-diff', seq: 7, diffs: [{ op: 'set', path: ['instances'], value: [] }] }));
+    await applier.text(encodeMessage({ type: 'notification', seq: 8, notification: { id: 'n', kind: 'idle', title: 't', body: 'b', at: 1 } as never }));
+    await applier.text(encodeMessage({ type: 'live-state', seq: 8, state: state.live }));
+    expect(events).toEqual([]);
+    await applier.text(encodeMessage({ type: 'snapshot-done', seq: 8, rows: { parts: 4 } }));
+    expect(events).toEqual(['synced 8']);
+    expect(calls).toEqual(['attach 4 parts', 'upsert parts -0']);
+    expect(state.notifications).toEqual([]);
+    expect(state.tables['parts']).toMatchObject({ loadedRows: 4 });
+  });
+
+  it('starts over when a snapshot file is cut short or too long, its changes stop short, or its rows do not add up', async () => {
+    const fileHello = (bytes: number): HelloMessage => ({ ...hello('snapshot', 5), snapshotPath: undefined, snapshotFile: { path: '/snapshot/f', bytes } }) as HelloMessage;
+    for (const [bytes, rowCount, lastSeq] of [[5, 3, 6], [3, 3, 6], [4, 3, 5], [4, 2, 6]] as const) {
+      const { state, events, applier } = setup(() => [new Uint8Array([1, 2, 3, 4])], rowCount);
+      await applier.text(encodeMessage(fileHello(bytes)));
+      if (lastSeq === 6) await applier.binary(upsert(6));
+      await applier.text(encodeMessage({ type: 'snapshot-done', seq: 6, rows: { parts: 3 } }));
+      expect(events).toEqual(['fatal true']);
+      expect(state.phase).not.toBe('live');
     }
   });
 });

@@ -11,10 +11,11 @@ import {
   PROTOCOL_VERSION,
   type DecodedArrowFrame,
   type ServerMessage,
+  type TableName,
 } from '../../../shared/src/index.js';
 import type { TableSync } from '../db/tableSync.js';
 import { MAX_KEPT_NOTIFICATIONS, MAX_KEPT_PROBLEMS, pushBounded, tableProgress, type EngineClientState } from './clientState.js';
-import { loadSnapshotBody, type FetchSnapshotBody } from './snapshotLoader.js';
+import { loadSnapshotBody, loadSnapshotFile, type FetchSnapshotBody } from './snapshotLoader.js';
 
 /** What the applier asks of the connection around it. */
 export interface ApplierEvents {
@@ -48,10 +49,15 @@ export function createStreamApplier(state: EngineClientState, tables: TableSync,
   /** After a gap, seq'd messages are dropped until the engine's next hello restarts the stream. */
   let waitingForHello = false;
   let loading = false;
+  /**
+   * A snapshot file is attached and the seq'd messages since its seq arrive before `snapshot-done`: table changes
+   * apply, live diffs and notifications only move the seq (the live state at the end comes whole).
+   */
+  let catchingUp = false;
 
   /** Decides whether a seq'd message is the next one; counts the others. */
   const admit = (seq: number): boolean => {
-    if (waitingForHello || loading) return false;
+    if (waitingForHello || (loading && !catchingUp)) return false;
     const check = nextSeqCheck(state.appliedSeq, seq);
     if (check === 'apply') return true;
     if (check === 'duplicate') state.duplicatesDropped++;
@@ -65,6 +71,13 @@ export function createStreamApplier(state: EngineClientState, tables: TableSync,
   const applied = (seq: number) => {
     state.appliedSeq = seq;
     state.revision++;
+  };
+  /** Nothing of this snapshot counts: wait for the next hello (the reconnect's fresh snapshot). */
+  const abandonSnapshot = (reason: string) => {
+    loading = false;
+    catchingUp = false;
+    waitingForHello = true;
+    events.onFatal(reason, true);
   };
 
   const onMessage = async (message: ServerMessage): Promise<void> => {
@@ -82,10 +95,17 @@ export function createStreamApplier(state: EngineClientState, tables: TableSync,
         state.phase = message.mode;
         if (message.mode === 'snapshot') {
           loading = true;
+          catchingUp = false;
           state.snapshots++;
           state.tables = {};
           for (const name of message.tables) tableProgress(state, name).expectedRows = message.tableRows[name] ?? 0;
-          if (message.snapshotPath) {
+          if (message.snapshotFile) {
+            const attached = await loadSnapshotFile(message.snapshotFile, message.tables, fetchBody, tables, (bytes) => (state.bytesReceived += bytes));
+            if (!attached.ok) return abandonSnapshot(`could not load the snapshot file: ${attached.problem.message}`);
+            for (const name of message.tables) tableProgress(state, name).loadedRows = message.tableRows[name] ?? 0;
+            state.appliedSeq = message.seq;
+            catchingUp = true;
+          } else if (message.snapshotPath) {
             const loaded = await loadSnapshotBody(message.snapshotPath, fetchBody, tables, {
               received(table, bytes) {
                 tableProgress(state, table).bytes += bytes;
@@ -93,12 +113,7 @@ export function createStreamApplier(state: EngineClientState, tables: TableSync,
               },
               loaded: (table, rows) => void (tableProgress(state, table).loadedRows += rows),
             });
-            if (!loaded.ok) {
-              // Nothing of this snapshot counts: wait for the next hello (the reconnect's fresh snapshot).
-              loading = false;
-              waitingForHello = true;
-              return events.onFatal(`could not load the snapshot: ${loaded.problem.message}`, true);
-            }
+            if (!loaded.ok) return abandonSnapshot(`could not load the snapshot: ${loaded.problem.message}`);
           }
         } else state.replays++;
         return;
@@ -107,13 +122,15 @@ export function createStreamApplier(state: EngineClientState, tables: TableSync,
         return;
       case 'snapshot-done': {
         if (!loading) return;
-        const short = shortTables(state, message.rows);
-        if (short.length > 0) {
-          loading = false;
-          waitingForHello = true;
-          return events.onFatal(`the snapshot did not arrive whole: ${short.join(', ')}`, true);
+        if (catchingUp) {
+          // Over a file, the seq'd messages since it came first: they must end exactly where the snapshot does.
+          if (state.appliedSeq !== message.seq) return abandonSnapshot(`the snapshot ends at seq ${message.seq} but its changes reached ${state.appliedSeq}`);
+          for (const name of Object.keys(message.rows)) tableProgress(state, name as TableName).loadedRows = await tables.rowCount(name as TableName);
         }
+        const short = shortTables(state, message.rows);
+        if (short.length > 0) return abandonSnapshot(`the snapshot did not arrive whole: ${short.join(', ')}`);
         loading = false;
+        catchingUp = false;
         state.phase = 'live';
         applied(message.seq);
         return events.onSynced();
@@ -129,10 +146,11 @@ export function createStreamApplier(state: EngineClientState, tables: TableSync,
         return applied(message.seq);
       case 'live-diff':
         if (!admit(message.seq)) return;
-        state.live = applyLiveDiff(state.live, message.diffs);
+        if (!catchingUp) state.live = applyLiveDiff(state.live, message.diffs);
         return applied(message.seq);
       case 'notification':
         if (!admit(message.seq)) return;
+        if (catchingUp) return applied(message.seq);
         pushBounded(state.notifications, message.notification, MAX_KEPT_NOTIFICATIONS);
         events.onNotification?.(message.notification);
         return applied(message.seq);

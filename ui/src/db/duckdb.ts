@@ -27,8 +27,10 @@ export interface PageDatabase {
 
 type Connection = Awaited<ReturnType<duckdb.AsyncDuckDB['connect']>>;
 
-function sqlConnection(conn: Connection): SqlConnection {
+function sqlConnection(db: duckdb.AsyncDuckDB, conn: Connection): SqlConnection {
   return {
+    registerFile: (name, bytes) => db.registerFileBuffer(name, bytes),
+    dropFile: async (name) => void (await db.dropFile(name)),
     async insertIpc(table, ipc, create) {
       await conn.insertArrowFromIPCStream(ipc, { name: table, create });
     },
@@ -65,13 +67,13 @@ export async function openPageDatabase(): Promise<PageDatabase> {
   const conn = await db.connect();
   const writer = await db.connect();
   const version = await db.getVersion();
-  const reader = sqlConnection(conn);
+  const reader = sqlConnection(db, conn);
   performance.mark(DUCKDB_MARKS.ready);
   return {
     version,
     bundle: bundle.mainModule.split('/').pop() ?? bundle.mainModule,
     query: reader.query,
-    writer: sqlConnection(writer),
+    writer: sqlConnection(db, writer),
     async close() {
       await writer.close();
       await conn.close();

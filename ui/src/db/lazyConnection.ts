@@ -8,5 +8,7 @@ export function lazyConnection(opening: Promise<SqlConnection>): SqlConnection {
   return {
     query: async (sql) => (await opening).query(sql),
     insertIpc: async (name, ipc, create) => (await opening).insertIpc(name, ipc, create),
+    registerFile: async (name, bytes) => (await opening).registerFile(name, bytes),
+    dropFile: async (name) => (await opening).dropFile(name),
   };
 }

@@ -9,6 +9,10 @@ export interface SqlConnection {
   query(sql: string): Promise<Row[]>;
   /** Loads one Arrow IPC stream: `create` makes table `name` from it, otherwise the rows are appended. */
   insertIpc(name: string, ipc: Uint8Array, create: boolean): Promise<void>;
+  /** Makes `bytes` a file DuckDB can `ATTACH` as `name` (the buffer may be transferred to DuckDB). */
+  registerFile(name: string, bytes: Uint8Array): Promise<void>;
+  /** Forgets a registered file (after its `DETACH`). */
+  dropFile(name: string): Promise<void>;
 }
 
 export function quoteIdent(name: string): string {

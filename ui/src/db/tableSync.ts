@@ -1,7 +1,13 @@
 /**
- * Applies the engine's stream to DuckDB: snapshot chunks, then upserts, deletes and whole-table replaces keyed
- * by each table's `primaryKey` (shared/schema). Each delta runs in one transaction, so a query never sees a
- * half-applied change; every delta may be applied twice with the same result.
+ * Applies the engine's stream to DuckDB: a snapshot (Arrow chunks, or a DuckDB file attached read-only), then
+ * upserts, deletes and whole-table replaces keyed by each table's `primaryKey` (shared/schema). Each delta runs in
+ * one transaction, so a query never sees a half-applied change; every delta may be applied twice with the same
+ * result.
+ *
+ * A table that came from an attached file is a view over it: `SELECT * FROM <overlay> UNION ALL` the file's rows
+ * whose key is not in `<gone>`. Changes land in the overlay (new and changed rows) and in gone (keys whose file
+ * row was superseded or deleted), so the file is never copied; a whole-table replace makes it a plain table again.
+ * Queries cannot tell the two kinds apart: same name, same columns, same types.
  */
 import { tableSpec, type ColumnType, type KeyTuple, type KeyValue, type TableName } from '../../../shared/src/index.js';
 import { quoteIdent, type SqlConnection } from './sqlConnection.js';
@@ -9,6 +15,10 @@ import { quoteIdent, type SqlConnection } from './sqlConnection.js';
 export interface TableSync {
   /** Snapshot chunk: chunk 0 (re)creates the table, later ones append. */
   loadChunk(table: TableName, ipc: Uint8Array, first: boolean): Promise<void>;
+  /** Snapshot file: every table of `tables` (re)made as a view over the DuckDB database file `bytes`, attached read-only. */
+  attachFile(bytes: Uint8Array, tables: readonly TableName[]): Promise<void>;
+  /** Rows the table holds now. */
+  rowCount(table: TableName): Promise<number>;
   /** Deletes rows keyed as `deletes` or as the incoming rows, then inserts the incoming rows. */
   upsert(table: TableName, ipc: Uint8Array, deletes: readonly KeyTuple[]): Promise<void>;
   delete(table: TableName, keys: readonly KeyTuple[]): Promise<void>;
@@ -18,6 +28,9 @@ export interface TableSync {
 
 /** Scratch tables for incoming rows; the double underscore keeps them out of the engine's table names. */
 const STAGE = '__ocm_stage';
+/** A view's own tables: rows that changed since the file, and keys whose file rows no longer count. */
+const overlayOf = (table: TableName) => `__ocm_overlay_${table}`;
+const goneOf = (table: TableName) => `__ocm_gone_${table}`;
 /** Deleting many keys in one statement is fast, but the SQL text grows with them: go in slices. */
 const KEYS_PER_STATEMENT = 1_000;
 
@@ -44,6 +57,13 @@ export function keyPredicate(table: TableName, keys: readonly KeyTuple[]): strin
     .join(' OR ');
 }
 
+/** `VALUES` rows of `keys`, typed as the table's primary key columns. */
+function keyValues(table: TableName, keys: readonly KeyTuple[]): string {
+  const spec = tableSpec(table);
+  const types = spec.primaryKey.map((name) => spec.columns.find((c) => c.name === name)?.type);
+  return keys.map((key) => `(${spec.primaryKey.map((_, i) => literal(key[i] ?? null, types[i])).join(', ')})`).join(', ');
+}
+
 function keyJoin(table: TableName, target: string, staged: string): string {
   return tableSpec(table)
     .primaryKey.map((name) => `${target}.${quoteIdent(name)} = ${staged}.${quoteIdent(name)}`)
@@ -51,6 +71,11 @@ function keyJoin(table: TableName, target: string, staged: string): string {
 }
 
 export function createTableSync(conn: SqlConnection): TableSync {
+  /** How each table is held: a plain table, or a view over the attached file (with its overlay and gone tables). */
+  const kinds = new Map<TableName, 'table' | 'view'>();
+  /** The attached file, while a view still reads it. */
+  let attached: { readonly name: string; readonly alias: string } | undefined;
+
   /** Runs `work` in a transaction; on failure rolls back and rethrows (a broken delta is a bug, not data). */
   const transaction = async (work: () => Promise<void>) => {
     await conn.query('BEGIN TRANSACTION');
@@ -62,43 +87,114 @@ export function createTableSync(conn: SqlConnection): TableSync {
       throw error;
     }
   };
-  const deleteKeys = async (table: TableName, keys: readonly KeyTuple[]) => {
+  const deleteKeys = async (table: TableName, keys: readonly KeyTuple[], from: string = table) => {
     for (let i = 0; i < keys.length; i += KEYS_PER_STATEMENT) {
-      await conn.query(`DELETE FROM ${quoteIdent(table)} WHERE ${keyPredicate(table, keys.slice(i, i + KEYS_PER_STATEMENT))}`);
+      await conn.query(`DELETE FROM ${quoteIdent(from)} WHERE ${keyPredicate(table, keys.slice(i, i + KEYS_PER_STATEMENT))}`);
     }
+  };
+  /** Hides the file's rows under `keys` (each key once, however often it changes). */
+  const hideKeys = async (table: TableName, keys: readonly KeyTuple[]) => {
+    const gone = quoteIdent(goneOf(table));
+    const columns = tableSpec(table).primaryKey.map(quoteIdent).join(', ');
+    for (let i = 0; i < keys.length; i += KEYS_PER_STATEMENT) {
+      await conn.query(`INSERT INTO ${gone} SELECT * FROM (VALUES ${keyValues(table, keys.slice(i, i + KEYS_PER_STATEMENT))}) AS k(${columns}) EXCEPT SELECT * FROM ${gone}`);
+    }
+  };
+  const stage = async (ipc: Uint8Array) => {
+    await conn.query(`DROP TABLE IF EXISTS ${quoteIdent(STAGE)}`);
+    await conn.insertIpc(STAGE, ipc, true);
+  };
+  /** Detaches the file once no view reads it, giving its buffer back. */
+  const releaseFileIfUnused = async () => {
+    if (!attached || [...kinds.values()].includes('view')) return;
+    const { name, alias } = attached;
+    attached = undefined;
+    await conn.query(`DETACH ${quoteIdent(alias)}`);
+    await conn.dropFile(name);
+  };
+  const drop = async (table: TableName) => {
+    if (kinds.get(table) === 'view') {
+      await conn.query(`DROP VIEW IF EXISTS ${quoteIdent(table)}`);
+      await conn.query(`DROP TABLE IF EXISTS ${quoteIdent(overlayOf(table))}`);
+      await conn.query(`DROP TABLE IF EXISTS ${quoteIdent(goneOf(table))}`);
+    } else await conn.query(`DROP TABLE IF EXISTS ${quoteIdent(table)}`);
+    kinds.delete(table);
   };
 
   return {
     async loadChunk(table, ipc, first) {
-      if (first) await conn.query(`DROP TABLE IF EXISTS ${quoteIdent(table)}`);
+      if (first) {
+        await drop(table);
+        await releaseFileIfUnused();
+      }
       await conn.insertIpc(table, ipc, first);
+      kinds.set(table, 'table');
+    },
+    async attachFile(bytes, tables) {
+      for (const table of [...kinds.keys()]) await drop(table);
+      await releaseFileIfUnused();
+      // Unique names: the Node twin runs several clients on one DuckDB.
+      const id = `${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 10)}`;
+      const file = { name: `ocm-tables-${id}.duckdb`, alias: `__ocm_file_${id}` };
+      await conn.registerFile(file.name, bytes);
+      await conn.query(`ATTACH '${file.name}' AS ${quoteIdent(file.alias)} (READ_ONLY)`);
+      attached = file;
+      for (const table of tables) {
+        const source = `${quoteIdent(file.alias)}.${quoteIdent(table)}`;
+        const overlay = quoteIdent(overlayOf(table));
+        const gone = quoteIdent(goneOf(table));
+        const key = tableSpec(table).primaryKey.map(quoteIdent);
+        await conn.query(`CREATE TABLE ${overlay} AS SELECT * FROM ${source} LIMIT 0`);
+        await conn.query(`CREATE TABLE ${gone} AS SELECT ${key.join(', ')} FROM ${source} LIMIT 0`);
+        const hidden = key.map((k) => `g.${k} = f.${k}`).join(' AND ');
+        await conn.query(`CREATE VIEW ${quoteIdent(table)} AS SELECT * FROM ${overlay} UNION ALL SELECT * FROM ${source} AS f WHERE NOT EXISTS (SELECT 1 FROM ${gone} AS g WHERE ${hidden})`);
+        kinds.set(table, 'view');
+      }
+    },
+    async rowCount(table) {
+      const [row] = await conn.query(`SELECT count(*)::DOUBLE AS n FROM ${quoteIdent(table)}`);
+      return Number(row?.['n'] ?? 0);
     },
     async upsert(table, ipc, deletes) {
-      const target = quoteIdent(table);
-      const stage = quoteIdent(STAGE);
-      await conn.query(`DROP TABLE IF EXISTS ${stage}`);
-      await conn.insertIpc(STAGE, ipc, true);
+      const view = kinds.get(table) === 'view';
+      const target = view ? quoteIdent(overlayOf(table)) : quoteIdent(table);
+      const staged = quoteIdent(STAGE);
+      await stage(ipc);
       try {
         await transaction(async () => {
-          await conn.query(`DELETE FROM ${target} USING ${stage} WHERE ${keyJoin(table, target, stage)}`);
-          await deleteKeys(table, deletes);
-          await conn.query(`INSERT INTO ${target} BY NAME SELECT * FROM ${stage}`);
+          if (view) {
+            const key = tableSpec(table).primaryKey.map(quoteIdent).join(', ');
+            await conn.query(`INSERT INTO ${quoteIdent(goneOf(table))} SELECT DISTINCT ${key} FROM ${staged} EXCEPT SELECT * FROM ${quoteIdent(goneOf(table))}`);
+            await hideKeys(table, deletes);
+          }
+          await conn.query(`DELETE FROM ${target} USING ${staged} WHERE ${keyJoin(table, target, staged)}`);
+          await deleteKeys(table, deletes, view ? overlayOf(table) : table);
+          await conn.query(`INSERT INTO ${target} BY NAME SELECT * FROM ${staged}`);
         });
       } finally {
-        await conn.query(`DROP TABLE IF EXISTS ${stage}`);
+        await conn.query(`DROP TABLE IF EXISTS ${staged}`);
       }
     },
     async delete(table, keys) {
-      await transaction(() => deleteKeys(table, keys));
+      const view = kinds.get(table) === 'view';
+      await transaction(async () => {
+        if (view) await hideKeys(table, keys);
+        await deleteKeys(table, keys, view ? overlayOf(table) : table);
+      });
     },
     async replace(table, ipc) {
-      const stage = quoteIdent(STAGE);
-      await conn.query(`DROP TABLE IF EXISTS ${stage}`);
-      await conn.insertIpc(STAGE, ipc, true);
+      await stage(ipc);
+      const view = kinds.get(table) === 'view';
       await transaction(async () => {
-        await conn.query(`DROP TABLE IF EXISTS ${quoteIdent(table)}`);
-        await conn.query(`ALTER TABLE ${stage} RENAME TO ${quoteIdent(table)}`);
+        if (view) {
+          await conn.query(`DROP VIEW ${quoteIdent(table)}`);
+          await conn.query(`DROP TABLE ${quoteIdent(overlayOf(table))}`);
+          await conn.query(`DROP TABLE ${quoteIdent(goneOf(table))}`);
+        } else await conn.query(`DROP TABLE IF EXISTS ${quoteIdent(table)}`);
+        await conn.query(`ALTER TABLE ${quoteIdent(STAGE)} RENAME TO ${quoteIdent(table)}`);
       });
+      kinds.set(table, 'table');
+      await releaseFileIfUnused();
     },
   };
 }

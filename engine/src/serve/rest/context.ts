@@ -44,6 +44,8 @@ export interface RestContext {
   rowCount(name: TableName): number;
   live(): LiveState;
   info(): RestEngineInfo;
+  /** The stream's position and the DuckDB file new pages attach, for `/api/health/detailed`. */
+  stream?(): { readonly seq: number; readonly snapshotFile: { readonly seq: number; readonly bytes: number } | null };
   actions: RestActions;
   logger: Logger;
   /** @default Date.now — injected by tests so `?days=` and rate limits are deterministic. */

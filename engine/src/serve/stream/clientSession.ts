@@ -34,13 +34,22 @@ export interface StreamSource {
   describe(): Promise<EngineDescription>;
   /** Makes the snapshot's tables fetchable once over HTTP (the snapshot body, `snapshotBody.ts`). */
   issueSnapshotBody(tables: EngineSnapshot['tables']): SnapshotTicket;
+  /** The DuckDB file a client that attaches may start from, made fetchable once (`snapshotFiles.ts`), or none. */
+  issueSnapshotFile?(): { readonly seq: number; readonly rows: HelloMessage['tableRows']; readonly ticket: SnapshotTicket } | undefined;
 }
 
 export type EngineDescription = Pick<EngineSnapshot, 'engineVersion' | 'demo' | 'dataDir'> & { readonly tables: readonly TableName[] };
 
-function helloMessage(engine: EngineDescription, epoch: string, seq: number, mode: HelloMessage['mode'], tableRows: HelloMessage['tableRows'], body?: SnapshotTicket): HelloMessage {
+function helloMessage(
+  engine: EngineDescription,
+  epoch: string,
+  seq: number,
+  mode: HelloMessage['mode'],
+  tableRows: HelloMessage['tableRows'],
+  body?: { readonly ticket: SnapshotTicket; readonly file: boolean },
+): HelloMessage {
   const { engineVersion, demo, dataDir, tables } = engine;
-  const snapshotBody = body ? { snapshotPath: body.path, snapshotBytes: body.bytes } : {};
+  const snapshotBody = !body ? {} : body.file ? { snapshotFile: { path: body.ticket.path, bytes: body.ticket.bytes } } : { snapshotPath: body.ticket.path, snapshotBytes: body.ticket.bytes };
   return { type: 'hello', protocolVersion: PROTOCOL_VERSION, schemaVersion: SCHEMA_VERSION, engineVersion, tables, demo, dataDir, epoch, seq, mode, tableRows, ...snapshotBody };
 }
 
@@ -59,6 +68,11 @@ export interface SessionOptions {
    * and `snapshot-done`; table deltas are skipped, so this client's seqs have gaps where they were.
    */
   readonly liveOnly?: boolean;
+  /**
+   * The client can attach a DuckDB file (`/ws?attach=1`): its snapshot is the engine's file when there is one,
+   * followed by the seq'd messages since the file's seq, then `live-state` and `snapshot-done` at the seq reached.
+   */
+  readonly attach?: boolean;
   readonly logger: Logger;
 }
 
@@ -107,9 +121,25 @@ export function createClientSession(socket: StreamSocket, source: StreamSource, 
     return sender.send(text, Buffer.byteLength(text));
   };
 
-  const sendSnapshot = async (gen: number): Promise<boolean> => {
+  /** Waits for the client to fetch its snapshot body or file; a failed fetch ends the connection. */
+  const fetched = async (gen: number, ticket: SnapshotTicket): Promise<boolean> => {
+    const outcome = await ticket.outcome;
+    body = undefined;
+    if (!current(gen)) return false;
+    if (outcome.ok) return true;
+    // The client has no consistent tables without it; its reconnect gets a fresh snapshot.
+    options.logger.warn(`ws: snapshot body: ${outcome.problem.message}`);
+    socket.close(1011, 'snapshot body not fetched');
+    return false;
+  };
+
+  const sendSnapshot = async (gen: number, fileAllowed = true): Promise<boolean> => {
     phase = 'snapshot';
     snapshots++;
+    if (fileAllowed && options.attach && !options.liveOnly) {
+      const offered = source.issueSnapshotFile?.();
+      if (offered) return sendFileSnapshot(gen, offered);
+    }
     const { seq, snapshot: full, live } = await source.takeSnapshot();
     if (!current(gen)) return false;
     // Smallest tables first: the page can show its summary panels while the large per-row tables still load.
@@ -119,21 +149,38 @@ export function createClientSession(socket: StreamSocket, source: StreamSource, 
     const engine = { ...snapshot, tables: snapshot.tables.map((t) => t.name) };
     body?.cancel('a newer snapshot replaced this one');
     body = snapshot.tables.length > 0 ? source.issueSnapshotBody(snapshot.tables) : undefined;
-    if (!(await sendMessage(helloMessage(engine, source.epoch, seq, 'snapshot', tableRows, body)))) return false;
+    if (!(await sendMessage(helloMessage(engine, source.epoch, seq, 'snapshot', tableRows, body && { ticket: body, file: false })))) return false;
     if (!(await sendMessage({ type: 'live-state', seq, state: live }))) return false;
-    if (body) {
-      const fetched = await body.outcome;
-      body = undefined;
-      if (!current(gen)) return false;
-      if (!fetched.ok) {
-        // The client has no consistent tables without it; its reconnect gets a fresh snapshot.
-        options.logger.warn(`ws: snapshot body: ${fetched.problem.message}`);
-        socket.close(1011, 'snapshot body not fetched');
-        return false;
-      }
-    }
+    if (body && !(await fetched(gen, body))) return false;
     if (!(await sendMessage({ type: 'snapshot-done', seq, rows: tableRows }))) return false;
     cursor = seq;
+    return current(gen);
+  };
+
+  /**
+   * A snapshot from the engine's DuckDB file at seq S: hello names the file; once the client has fetched it, the
+   * ring's messages after S up to the seq N reached by then, the live state at N, and `snapshot-done` at N.
+   */
+  const sendFileSnapshot = async (gen: number, offered: NonNullable<ReturnType<NonNullable<StreamSource['issueSnapshotFile']>>>): Promise<boolean> => {
+    body?.cancel('a newer snapshot replaced this one');
+    body = offered.ticket;
+    const engine = await source.describe();
+    if (!current(gen)) {
+      offered.ticket.cancel('the stream restarted');
+      return false;
+    }
+    if (!(await sendMessage(helloMessage(engine, source.epoch, offered.seq, 'snapshot', offered.rows, { ticket: offered.ticket, file: true })))) return false;
+    if (!(await fetched(gen, offered.ticket))) return false;
+    const { seq, snapshot, live } = await source.takeSnapshot();
+    if (!current(gen)) return false;
+    cursor = offered.seq;
+    const caughtUp = await sendRange(gen, seq);
+    if (caughtUp === 'stopped') return false;
+    // The ring moved past the file while the client fetched it: a snapshot the ordinary way (a new hello).
+    if (caughtUp === 'evicted') return sendSnapshot(gen, false);
+    if (!(await sendMessage({ type: 'live-state', seq, state: live }))) return false;
+    const rows = Object.fromEntries(snapshot.tables.map((t) => [t.name, t.rows]));
+    if (!(await sendMessage({ type: 'snapshot-done', seq, rows }))) return false;
     return current(gen);
   };
 

@@ -5,4 +5,6 @@ export { keysOf, storeChangeFrame } from './deltaFrames.js';
 export { createPacedSender, DEFAULT_MAX_IN_FLIGHT_BYTES, type PacedSender, type SenderStats, type StreamSocket } from './pacedSender.js';
 export { createStreamHub, streamLiveChanges, streamStoreChanges, type HubStats, type LiveChangeSource, type StreamHub, type StreamHubOptions, type StreamSnapshot } from './streamHub.js';
 export type { EngineSnapshot, TableSnapshot } from './engineSnapshot.js';
-export { createSnapshotTickets, snapshotBodyRecords, SNAPSHOT_BODY_PATH, type SnapshotTicket, type SnapshotTickets } from './snapshotBody.js';
+export { arrowSnapshotBody, createSnapshotTickets, snapshotBodyRecords, SNAPSHOT_BODY_PATH, type SnapshotTicket, type SnapshotTickets, type TicketBody } from './snapshotBody.js';
+export { createSnapshotFiles, snapshotFilesDir, SNAPSHOT_FILE_CONTENT_TYPE, type SnapshotFile, type SnapshotFiles, type SnapshotFilesOptions } from './snapshotFiles.js';
+export { createTableSql, duckdbColumnType, writeDuckdbFile, type DuckdbFileJob } from './duckdbFile.js';

@@ -1,5 +1,6 @@
 /**
- * The snapshot body (protocol 3): a client's snapshot tables as one HTTP response instead of WebSocket frames.
+ * The snapshot body (protocol 3): a client's snapshot tables as one HTTP response instead of WebSocket frames
+ * (or, for a client that attaches one, the DuckDB file of `snapshotFiles.ts`).
  * The session that takes a snapshot issues a ticket (a random, single-use path named in its `hello`); the client
  * `GET`s it with its token; the session waits for the body to be written before it sends `snapshot-done`.
  *
@@ -55,9 +56,33 @@ export function snapshotBodyRecords(tables: readonly TableSnapshot[]): { readonl
   return { records, bytes };
 }
 
+/**
+ * What a ticket serves: its size and content type up front, then its bytes through `send` (the paced sender; false
+ * once the response is gone). `release` runs once the ticket is settled, however it ended.
+ */
+export interface TicketBody {
+  readonly bytes: number;
+  readonly contentType: string;
+  write(send: (bytes: Uint8Array) => Promise<boolean>): Promise<boolean>;
+  release?(): void;
+}
+
+/** A snapshot's tables as Arrow records (the body `hello.snapshotPath` names). */
+export function arrowSnapshotBody(tables: readonly TableSnapshot[]): TicketBody {
+  const { records, bytes } = snapshotBodyRecords(tables);
+  return {
+    bytes,
+    contentType: SNAPSHOT_BODY_CONTENT_TYPE,
+    async write(send) {
+      for (const record of records) if (!(await send(record.head)) || !(await send(record.ipc))) return false;
+      return true;
+    },
+  };
+}
+
 export interface SnapshotTicket {
   readonly id: string;
-  /** The path to put in `hello.snapshotPath`. */
+  /** The path to put in `hello.snapshotPath` (or `hello.snapshotFile.path`). */
   readonly path: string;
   readonly bytes: number;
   /** Settles once the body was written whole, or with the problem that stopped it (expired, cut, cancelled). */
@@ -67,7 +92,7 @@ export interface SnapshotTicket {
 }
 
 export interface SnapshotTickets {
-  issue(tables: readonly TableSnapshot[]): SnapshotTicket;
+  issue(body: TicketBody): SnapshotTicket;
   /** Serves `GET /snapshot/<id>`; false when there is no such ticket (already used, expired, never issued). */
   serve(id: string, res: http.ServerResponse, maxInFlightBytes?: number): boolean;
   readonly pending: number;
@@ -75,13 +100,12 @@ export interface SnapshotTickets {
 
 export function createSnapshotTickets(options: { readonly ttlMs?: number } = {}): SnapshotTickets {
   const ttlMs = options.ttlMs ?? DEFAULT_TICKET_TTL_MS;
-  const waiting = new Map<string, { records: BodyRecord[]; bytes: number; settle: (result: Result<void>) => void; attach: (stop: (reason: string) => void) => void }>();
+  const waiting = new Map<string, { body: TicketBody; settle: (result: Result<void>) => void; attach: (stop: (reason: string) => void) => void }>();
   // The expiry covers the wait for the fetch only: a large body to a slow reader may take longer to write.
 
   return {
-    issue(tables) {
+    issue(body) {
       const id = randomBytes(18).toString('base64url');
-      const { records, bytes } = snapshotBodyRecords(tables);
       let settled = false;
       let stopWriting: ((reason: string) => void) | undefined;
       let resolve!: (result: Result<void>) => void;
@@ -91,13 +115,13 @@ export function createSnapshotTickets(options: { readonly ttlMs?: number } = {})
         settled = true;
         clearTimeout(expiry);
         waiting.delete(id);
+        body.release?.();
         resolve(result);
       };
       const expiry = setTimeout(() => settle(fail({ code: 'protocol.disconnected', message: `the snapshot body was not fetched within ${ttlMs} ms` })), ttlMs);
       expiry.unref?.();
       waiting.set(id, {
-        records,
-        bytes,
+        body,
         settle,
         attach: (stop) => {
           clearTimeout(expiry);
@@ -107,7 +131,7 @@ export function createSnapshotTickets(options: { readonly ttlMs?: number } = {})
       return {
         id,
         path: `${SNAPSHOT_BODY_PATH}${id}`,
-        bytes,
+        bytes: body.bytes,
         outcome,
         cancel(reason) {
           stopWriting?.(reason);
@@ -119,7 +143,7 @@ export function createSnapshotTickets(options: { readonly ttlMs?: number } = {})
       const ticket = waiting.get(id);
       if (!ticket) return false;
       waiting.delete(id);
-      res.writeHead(200, { 'content-type': SNAPSHOT_BODY_CONTENT_TYPE, 'content-length': ticket.bytes, 'cache-control': 'no-store' });
+      res.writeHead(200, { 'content-type': ticket.body.contentType, 'content-length': ticket.body.bytes, 'cache-control': 'no-store' });
       const sender = createPacedSender(
         { send: (frame, done) => void res.write(frame, (error) => done(error ?? undefined)), close: () => res.destroy() },
         maxInFlightBytes,
@@ -135,9 +159,13 @@ export function createSnapshotTickets(options: { readonly ttlMs?: number } = {})
       ticket.attach(stop);
       res.on('close', () => stop('the client stopped reading the snapshot body'));
       void (async () => {
-        for (const record of ticket.records) {
-          if (!(await sender.send(record.head, record.head.length)) || !(await sender.send(record.ipc, record.ipc.length))) return stop('the snapshot body could not be written');
+        let whole: boolean;
+        try {
+          whole = await ticket.body.write((bytes) => sender.send(bytes, bytes.length));
+        } catch (error) {
+          return stop(`the snapshot body could not be read: ${(error as Error).message}`);
         }
+        if (!whole) return stop('the snapshot body could not be written');
         finished = true;
         res.end(() => ticket.settle(ok(undefined)));
       })();

@@ -10,7 +10,8 @@ import type { StoreChange } from '../../store/index.js';
 import type { EngineSnapshot } from './engineSnapshot.js';
 import { createClientSession, type ClientSession, type EngineDescription, type ResumePoint, type SessionOptions, type SessionStats, type StreamSource } from './clientSession.js';
 import { createDeltaRing, type DeltaRing, type RingLimits } from './deltaRing.js';
-import { createSnapshotTickets, type SnapshotTickets } from './snapshotBody.js';
+import { arrowSnapshotBody, createSnapshotTickets, type SnapshotTickets } from './snapshotBody.js';
+import { createSnapshotFiles, type SnapshotFiles, type SnapshotFilesOptions } from './snapshotFiles.js';
 import { liveDiffFrame, notificationFrame, storeChangeFrame, tableDeleteFrame } from './deltaFrames.js';
 import type { StreamSocket } from './pacedSender.js';
 
@@ -32,6 +33,8 @@ export interface StreamHubOptions {
   readonly initialLiveState?: LiveState;
   /** How long an issued snapshot body waits to be fetched. @default 60 s */
   readonly snapshotBodyTtlMs?: number;
+  /** Keep a DuckDB file of the tables for clients that attach one (`snapshotFiles.ts`); none without. */
+  readonly snapshotFiles?: SnapshotFilesOptions;
 }
 
 export interface HubStats {
@@ -52,6 +55,10 @@ export interface StreamHub extends StreamSource {
   attach(socket: StreamSocket, options: SessionOptions & { readonly resume?: ResumePoint }): ClientSession;
   /** The snapshot bodies sessions have issued, for the server's `GET /snapshot/<id>`. */
   readonly snapshotBodies: SnapshotTickets;
+  /** The DuckDB file kept for clients that attach one, when the hub was given `snapshotFiles`. */
+  readonly snapshotFiles: SnapshotFiles | undefined;
+  /** Stops what runs in the background (the DuckDB file's writes) and removes the file. */
+  close(): Promise<void>;
   stats(): HubStats;
 }
 
@@ -62,7 +69,9 @@ export function createStreamHub(options: StreamHubOptions): StreamHub {
   const sessions = new Set<ClientSession>();
   let described: EngineDescription | undefined;
   const snapshotBodies = createSnapshotTickets(options.snapshotBodyTtlMs === undefined ? {} : { ttlMs: options.snapshotBodyTtlMs });
+  let files: SnapshotFiles | undefined;
   const notifyAll = () => {
+    files?.changed();
     for (const session of sessions) session.notify();
   };
 
@@ -83,7 +92,15 @@ export function createStreamHub(options: StreamHubOptions): StreamHub {
       return described ?? (await hub.takeSnapshot(), described!);
     },
     snapshotBodies,
-    issueSnapshotBody: (tables) => snapshotBodies.issue(tables),
+    get snapshotFiles() {
+      return files;
+    },
+    issueSnapshotBody: (tables) => snapshotBodies.issue(arrowSnapshotBody(tables)),
+    issueSnapshotFile() {
+      const file = files?.offer();
+      if (!file) return undefined;
+      return { seq: file.seq, rows: file.rows, ticket: snapshotBodies.issue(files!.body(file)) };
+    },
     publishStoreChange(change) {
       ring.push((seq) => storeChangeFrame(change, seq));
       notifyAll();
@@ -115,7 +132,20 @@ export function createStreamHub(options: StreamHubOptions): StreamHub {
       return session;
     },
     stats: () => ({ seq: ring.seq, ringEntries: ring.size, ringBytes: ring.bytes, clients: [...sessions].map((s) => s.stats()) }),
+    close: async () => files?.close(),
   };
+  if (options.snapshotFiles) {
+    files = createSnapshotFiles(
+      {
+        get seq() {
+          return ring.seq;
+        },
+        replayable: (seq) => ring.since(seq, 0).ok,
+        takeSnapshot: () => hub.takeSnapshot(),
+      },
+      options.snapshotFiles,
+    );
+  }
   return hub;
 }
 

@@ -94,6 +94,7 @@ export const healthRoutes: Route[] = [
         schemaVersion: SCHEMA_VERSION,
         tables: { sessions: ctx.rowCount('sessions'), messages: ctx.rowCount('messages'), parts: ctx.rowCount('parts'), ingest_issues: ctx.rowCount('ingest_issues') },
         live: { instances: live.instance_count, connected: live.connected_count, pending_permissions: live.pending_permissions },
+        ...(ctx.stream ? { stream: ctx.stream() } : {}),
       });
     },
   },

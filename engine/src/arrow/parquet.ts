@@ -1,0 +1,60 @@
+/**
+ * Arrow IPC → Parquet, for the DuckDB file the stream offers new clients (`serve/stream/duckdbFile.ts`): native
+ * DuckDB reads Parquet without an extension, not Arrow IPC. parquet-wasm does the conversion; it is synchronous
+ * WebAssembly, so the engine runs it on a worker thread (`IngestPool.toParquet`), never on the main thread.
+ */
+import { spliceIpcStreams } from './ipcSplice.js';
+
+type ParquetWasm = typeof import('parquet-wasm/node');
+let loaded: ParquetWasm | undefined;
+
+/** parquet-wasm is loaded on first use: the ingest workers that never convert do not pay for its module. */
+async function parquetWasm(): Promise<ParquetWasm> {
+  loaded ??= await import('parquet-wasm/node');
+  return loaded;
+}
+
+/** One Arrow IPC stream (schema, batches, end marker) as one Parquet file's bytes, uncompressed. */
+export async function ipcToParquet(stream: Uint8Array): Promise<Uint8Array> {
+  const parquet = await parquetWasm();
+  // Uncompressed: the file is read once, right away, by DuckDB on the same machine; compressing only costs time.
+  const properties = new parquet.WriterPropertiesBuilder().setCompression(parquet.Compression.UNCOMPRESSED).build();
+  return parquet.writeParquet(parquet.Table.fromIPCStream(stream), properties);
+}
+
+/**
+ * A table's IPC streams joined into streams of about `maxBytes` each (a stream larger than that stays alone), each
+ * in a buffer of its own so it can be posted to a worker. The joining is `spliceIpcStreams`' byte views, copied once.
+ */
+export function joinIpcStreams(streams: readonly Uint8Array[], maxBytes: number): Uint8Array[] {
+  const groups: Uint8Array[][] = [];
+  let group: Uint8Array[] = [];
+  let bytes = 0;
+  for (const stream of streams) {
+    if (group.length > 0 && bytes + stream.length > maxBytes) {
+      groups.push(group);
+      group = [];
+      bytes = 0;
+    }
+    group.push(stream);
+    bytes += stream.length;
+  }
+  if (group.length > 0) groups.push(group);
+  return groups.flatMap((members) => {
+    const joined: Uint8Array[] = [];
+    let pieces: Uint8Array[] = [];
+    for (const piece of spliceIpcStreams(members)) {
+      pieces.push(piece.ipc);
+      if (!piece.end) continue;
+      const out = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
+      let at = 0;
+      for (const p of pieces) {
+        out.set(p, at);
+        at += p.length;
+      }
+      joined.push(out);
+      pieces = [];
+    }
+    return joined;
+  });
+}

@@ -1,0 +1,105 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { TODOS_TABLE } from '../../../../shared/src/index.js';
+import { buildIpc, ipcToParquet } from '../../arrow/index.js';
+import { createMemoryLogger } from '../../log.js';
+import { createSnapshotFiles, type SnapshotFileSource, type SnapshotFiles } from './snapshotFiles.js';
+
+let dir: string;
+let files: SnapshotFiles | undefined;
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ocm-files-'));
+});
+afterEach(async () => {
+  await files?.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A todo row: every column a value of its type. */
+const todo = (i: number) =>
+  Object.fromEntries(TODOS_TABLE.columns.map((c) => [c.name, c.type === 'utf8' ? `${c.name} ${i}` : c.type === 'timestamp_ms' ? 1_700_000_000_000 + i : i]));
+
+/** A hub stand-in: `rows` todos at `seq`; the ring reaches back to `oldest`. */
+function fakeSource() {
+  const source = {
+    seq: 1,
+    oldest: 0,
+    rows: 2,
+    replayable: (seq: number) => seq >= source.oldest && seq <= source.seq,
+    async takeSnapshot() {
+      const rows = Array.from({ length: source.rows }, (_, i) => todo(i));
+      const snapshot = { engineVersion: 't', demo: false, dataDir: '/d', tables: [{ name: 'todos' as const, rows: rows.length, chunks: [buildIpc(TODOS_TABLE, rows as never)] }] };
+      return { seq: source.seq, snapshot };
+    },
+  };
+  return source satisfies SnapshotFileSource;
+}
+
+const held = () => fs.readdirSync(dir).filter((f) => f.endsWith('.duckdb')).sort();
+
+describe('snapshot files', () => {
+  it('writes the tables at the hub’s seq and offers the file while the ring reaches back to it', async () => {
+    const source = fakeSource();
+    files = createSnapshotFiles(source, { dir, toParquet: ipcToParquet, logger: createMemoryLogger(), quietMs: 3_600_000 });
+    expect(files.offer()).toBeUndefined();
+    const written = await files.writeNow();
+    expect(written).toMatchObject({ ok: true, value: { seq: 1, rows: { todos: 2 } } });
+    expect(files.offer()?.seq).toBe(1);
+    expect(held()).toEqual(['tables-1.duckdb']);
+    // Nothing moved: writing again keeps the same file.
+    expect((await files.writeNow()).ok && files.offer()?.file).toBe(path.join(dir, 'tables-1.duckdb'));
+    source.seq = 5;
+    source.oldest = 3; // the messages after seq 1 are gone from the ring
+    expect(files.offer()).toBeUndefined();
+  });
+
+  it('writes once the hub has been quiet, not on every change', async () => {
+    const source = fakeSource();
+    let conversions = 0;
+    const toParquet = (ipc: Uint8Array) => (conversions++, ipcToParquet(ipc));
+    files = createSnapshotFiles(source, { dir, toParquet, logger: createMemoryLogger(), quietMs: 80, minIntervalMs: 0 });
+    for (let i = 0; i < 5; i++) {
+      source.seq++;
+      files.changed();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(conversions).toBe(0);
+    for (let i = 0; i < 100 && files.offer()?.seq !== source.seq; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(files.offer()?.seq).toBe(6);
+    expect(conversions).toBe(1);
+  });
+
+  it('removes a file once a newer one is kept and no body still serves it', async () => {
+    const source = fakeSource();
+    files = createSnapshotFiles(source, { dir, toParquet: ipcToParquet, logger: createMemoryLogger(), quietMs: 3_600_000 });
+    const first = await files.writeNow();
+    if (!first.ok) throw new Error(first.problem.message);
+    const body = files.body(first.value);
+    source.seq = 2;
+    source.rows = 3;
+    const second = await files.writeNow();
+    expect(second).toMatchObject({ ok: true, value: { seq: 2, rows: { todos: 3 } } });
+    expect(held()).toEqual(['tables-1.duckdb', 'tables-2.duckdb']);
+    // The body still reads the first file whole, then lets it go.
+    const chunks: Uint8Array[] = [];
+    expect(await body.write(async (bytes) => (chunks.push(bytes.slice()), true))).toBe(true);
+    expect(chunks.reduce((n, c) => n + c.length, 0)).toBe(first.value.bytes);
+    body.release?.();
+    for (let i = 0; i < 50 && held().length > 1; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(held()).toEqual(['tables-2.duckdb']);
+  });
+
+  it('reports a file it could not write as a problem and offers none', async () => {
+    const source = fakeSource();
+    const logger = createMemoryLogger();
+    files = createSnapshotFiles(source, { dir, toParquet: async () => new Uint8Array([1, 2, 3]), logger, quietMs: 3_600_000 });
+    const written = await files.writeNow();
+    expect(written).toMatchObject({ ok: false, problem: { code: 'serve.snapshot-file' } });
+    expect(files.offer()).toBeUndefined();
+    expect(held()).toEqual([]);
+    expect(logger.lines.join('\n')).toMatch(/serve\.snapshot-file/);
+  });
+});
