@@ -121,21 +121,42 @@ function sampleBrowserPss(): { stop(): { peak: number; loaded: number } | null }
   };
 }
 
-async function singleLoads(browser: Browser, engine: StreamEngine, runs: number, timeoutMs: number): Promise<{ loads: PageLoad[]; pssKb: StreamFigures['browserPssKb'] }> {
+/**
+ * Single pages, the two ways alternating so both see the same machine: the dashboard as it opens (attaching the
+ * engine's DuckDB file) and with `?attach=0` (inserting the Arrow snapshot body).
+ */
+async function singleLoads(browser: Browser, engine: StreamEngine, runs: number, timeoutMs: number): Promise<{ loads: PageLoad[]; arrowLoads: PageLoad[]; pssKb: StreamFigures['browserPssKb'] }> {
   const loads: PageLoad[] = [];
+  const arrowLoads: PageLoad[] = [];
   let pssKb: StreamFigures['browserPssKb'] = null;
   for (let run = 1; run <= runs; run++) {
-    say(`single page ${run} of ${runs}`);
-    const page = await instrumentedPage(browser.context);
-    const pss = run === 1 ? sampleBrowserPss() : null;
-    try {
-      loads.push(await loadPage(page, engine.url, timeoutMs));
-    } finally {
-      pssKb = pss?.stop() ?? pssKb;
-      await page.close();
+    for (const way of ['file', 'arrow'] as const) {
+      say(`single page ${run} of ${runs} (${way === 'file' ? 'attaching the DuckDB file' : 'Arrow snapshot body, ?attach=0'})`);
+      const page = await instrumentedPage(browser.context);
+      const pss = run === 1 && way === 'file' ? sampleBrowserPss() : null;
+      try {
+        const load = await loadPage(page, way === 'file' ? engine.url : `${engine.url}&attach=0`, timeoutMs);
+        (way === 'file' ? loads : arrowLoads).push(load);
+      } finally {
+        pssKb = pss?.stop() ?? pssKb;
+        await page.close();
+      }
     }
   }
-  return { loads, pssKb };
+  return { loads, arrowLoads, pssKb };
+}
+
+/** Waits (bounded) until the engine offers new pages its DuckDB file: written once the engine is quiet after start. */
+async function snapshotFileReady(engine: StreamEngine, timeoutMs: number): Promise<NonNullable<StreamFigures['snapshotFile']>> {
+  const started = performance.now();
+  for (;;) {
+    const res = await fetch(new URL('/api/health/detailed', engine.url), { headers: { authorization: `Bearer ${engine.token}` } });
+    const body = (await res.json()) as { data?: { stream?: { snapshotFile: { seq: number; bytes: number } | null } } };
+    const file = body.data?.stream?.snapshotFile;
+    if (file) return { ...file, afterStartMs: performance.now() - started };
+    if (performance.now() - started > timeoutMs) throw new Error(`the engine offered no DuckDB file within ${timeoutMs / 1000} s:\n${tail(engine.log())}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }
 
 async function concurrentLoads(browser: Browser, engine: StreamEngine, pages: number, timeoutMs: number): Promise<NonNullable<StreamFigures['concurrent']>> {
@@ -189,6 +210,7 @@ async function main(): Promise<number> {
       const p = await probe(started.port, started.token, 'all', options.timeoutMs);
       return { ms: p.doneAt - p.openedAt, bytes: p.bytes, frames: p.frames };
     });
+    const snapshotFile = await step(say, 'waiting for the engine\'s DuckDB file (written once it is quiet after start)', errors, () => snapshotFileReady(started, options.timeoutMs));
     browser = await launchChromium();
     const opened = browser;
     const single = await step(say, `${options.runs} single-page loads`, errors, () => singleLoads(opened, started, options.runs, options.timeoutMs));
@@ -205,7 +227,9 @@ async function main(): Promise<number> {
       engine: { startMs: started.startMs, rssKb },
       nodeProbe,
       profile: { browserReceive, duckdbInsert },
+      snapshotFile,
       single: single?.loads ?? [],
+      singleArrow: single?.arrowLoads ?? [],
       browserPssKb: single?.pssKb ?? null,
       concurrent,
       errors,

@@ -22,7 +22,9 @@ function figures(single: PageLoad[], growthKb: number | null): Omit<StreamFigure
     engine: { startMs: 1, rssKb: 1 },
     nodeProbe: null,
     profile: { browserReceive: null, duckdbInsert: null },
+    snapshotFile: null,
     single,
+    singleArrow: [],
     browserPssKb: null,
     concurrent:
       growthKb === null

@@ -30,7 +30,12 @@ export interface StreamFigures {
   readonly nodeProbe: StageTiming | null;
   /** One stage at a time (streamProfile.ts): the browser only receiving (socket + body), DuckDB-WASM only inserting. */
   readonly profile: { readonly browserReceive: StageTiming | null; readonly duckdbInsert: (StageTiming & { readonly tables: readonly TableInsert[] }) | null };
+  /** The DuckDB file new pages attach: its size, its seq, and how long after the URL the engine offered it. */
+  readonly snapshotFile: { readonly seq: number; readonly bytes: number; readonly afterStartMs: number } | null;
+  /** Single pages as the dashboard opens: attaching the engine's DuckDB file (when it offers one). */
   readonly single: readonly PageLoad[];
+  /** The same pages with `?attach=0`: the Arrow snapshot body inserted, alternating with `single`. */
+  readonly singleArrow: readonly PageLoad[];
   /** Chromium's PSS (all its processes) at its peak during the first single-page load, and once it was loaded. */
   readonly browserPssKb: { readonly peak: number; readonly loaded: number } | null;
   readonly concurrent: { pages: number; loads: PageLoad[]; wallMs: number; rss: RssGrowth; intervalMs: number; browserPssKb: number | null } | null;
@@ -79,7 +84,7 @@ export function judgeStreamGoals(f: Omit<StreamFigures, 'goals'>): Goal[] {
   const queryable = median(f.single.map((l) => l.queryableMs));
   const goals: Goal[] = [
     {
-      name: 'corpus → queryable DuckDB-WASM in headless Chromium (median of single-page runs)',
+      name: 'corpus → queryable DuckDB-WASM in headless Chromium (median of single-page runs, the dashboard as it opens: attaching the DuckDB file)',
       target: `≤ ${QUERYABLE_GOAL_MS / 1000} s`,
       actual: queryable === null ? '—' : `${(queryable / 1000).toFixed(2)} s (${(queryable / QUERYABLE_GOAL_MS).toFixed(2)} × the goal)`,
       met: queryable === null ? null : queryable <= QUERYABLE_GOAL_MS,

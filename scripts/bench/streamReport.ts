@@ -51,9 +51,19 @@ export function renderStreamMarkdown(f: StreamFigures, command: string): string 
     'Times are from the start of navigation (the printed URL, which trades its token for a cookie) in the page’s clock, except "goto → queryable", which is measured by the benchmark from its `goto` call.',
     '',
     ...LOAD_HEADER,
-    ...f.single.map((l, i) => loadRow(`run ${i + 1}${i === 0 ? ' (cold browser cache)' : ''}`, l)),
+    ...f.single.map((l, i) => loadRow(`run ${i + 1}${i === 0 ? ' (cold browser cache)' : ''}: DuckDB file attached`, l)),
+    ...f.singleArrow.map((l, i) => loadRow(`run ${i + 1}: Arrow snapshot body (\`?attach=0\`)`, l)),
     '',
   ];
+  const fileMedian = median(f.single.map((l) => l.queryableMs));
+  const arrowMedian = median(f.singleArrow.map((l) => l.queryableMs));
+  if (f.snapshotFile) {
+    out.push(
+      `The DuckDB file the engine offered: ${mib(f.snapshotFile.bytes)} at seq ${n(f.snapshotFile.seq)}, ready ${s(f.snapshotFile.afterStartMs)} after the URL was printed (the first derive after a warm start, ${'2 s'} of quiet, then the file written on a worker thread and native DuckDB).` +
+        (fileMedian !== null && arrowMedian !== null ? ` Median to queryable: ${s(fileMedian)} attaching it against ${s(arrowMedian)} inserting the Arrow body, ${(arrowMedian / fileMedian).toFixed(1)} × faster, same run, alternating.` : ''),
+      '',
+    );
+  }
   const stages: [string, StageTiming | null][] = [
     ['engine → plain Node client, WebSocket + `fetch` of the snapshot body (the engine\'s send rate on loopback)', f.nodeProbe],
     ['engine → Chromium, the page\'s path alone (WebSocket, then `fetch` of the body), bytes only counted (the browser\'s receive rate)', f.profile.browserReceive],
@@ -101,6 +111,7 @@ export function renderStreamMarkdown(f: StreamFigures, command: string): string 
     '',
     '- The corpus is indexed first (`opencode-monitor index` into a fresh state dir), so `start` is warm and the figures are the stream, not the index.',
     '- Protocol 3: the snapshot\'s tables come as an HTTP body, not as WebSocket frames. `hello` names a single-use path (`/snapshot/<ticket>`, same token as the socket); the page `fetch`es it and gets each table as one Arrow IPC stream cut into `arrow-chunk` records; deltas stay on the socket, and `snapshot-done` follows once the body was written. Why: on this machine Chromium receives a WebSocket at about 80 MiB/s but a `fetch` body at about 600 MiB/s (a bare 600 MiB transfer of each, measured by hand), so the socket, not the engine or DuckDB, bounded the load.',
+    '- Pages open the dashboard as a user does; it asks for the engine\'s DuckDB file (`/ws?attach=1`): `hello.snapshotFile` names it (same single-use `/snapshot/<ticket>` route), the page fetches it, registers it with DuckDB-WASM and `ATTACH`es it read-only, each table a view over the file plus an overlay for later changes; the seq\'d messages since the file\'s seq follow, then `snapshot-done`. The Arrow rows open the same page with `?attach=0`: the snapshot body is inserted table by table. The benchmark waits for the engine to offer its file before the first page.',
     '- "Bytes on the wire" are the socket\'s frames (text as UTF-8 bytes) plus the snapshot body.',
     '- Each page is a fresh tab in the system Chromium (playwright-core, headless). A `WebSocket` subclass installed before the app counts every frame the page receives (text frames as UTF-8 bytes) and marks times; the snapshot body\'s size and its first and last byte come from the page\'s Resource Timing entry for `/snapshot/` (`encodedBodySize`, `responseStart`, `responseEnd`); "snapshot applied" is `window.opencodeMonitor.ready` (snapshot-done applied to DuckDB-WASM), "queryable" is the answer to `SELECT count(*) FROM parts` right after it.',
     '- JS heap is the page main thread\'s (CDP `Performance.getMetrics` JSHeapUsedSize); DuckDB-WASM runs in a worker, so its memory is reported by DuckDB itself (`duckdb_memory()`); Chromium PSS sums all its processes from /proc.',
@@ -113,6 +124,8 @@ export function renderStreamMarkdown(f: StreamFigures, command: string): string 
 export function renderStreamText(f: StreamFigures): string {
   const lines = [
     `corpus: ${n(f.corpus.parts)} parts; index ${f.index ? s(f.index.wallMs) : 'reused'}; engine warm start ${s(f.engine.startMs)}`,
+    ...(f.snapshotFile ? [`DuckDB file: ${mib(f.snapshotFile.bytes)} at seq ${f.snapshotFile.seq}, ready ${s(f.snapshotFile.afterStartMs)} after the URL`] : []),
+    ...f.singleArrow.map((l, i) => `arrow run ${i + 1}: queryable ${s(l.queryableMs)}; body last byte ${s(l.marks.snapshotReceived)}, applied ${s(l.marks.snapshotApplied)}; ${mib(l.wire.bytes)} on the wire`),
     ...f.single.map((l, i) => `run ${i + 1}: queryable ${s(l.queryableMs)}; duckdb ${s(l.marks.duckdbStarted)}, body last byte ${s(l.marks.snapshotReceived)}, applied ${s(l.marks.snapshotApplied)}; ${mib(l.wire.bytes)} on the wire (body ${mib(l.wire.bodyBytes)}, ${receivedMiBps(l)} MiB/s); heap peak ${mib(l.jsHeapPeakBytes)} (end ${mib(l.jsHeapUsedBytes)}), duckdb ${mib(l.duckdbMemoryBytes)}`),
   ];
   const rate = (t: StageTiming) => (t.ms > 0 ? `${n(t.bytes / 2 ** 20 / (t.ms / 1000))} MiB/s` : '—');

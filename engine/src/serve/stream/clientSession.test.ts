@@ -1,7 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import fs from 'node:fs';
 import type http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { applyLiveDiff, createSnapshotBodyReader, decodeArrowFrame, decodeServerMessage, emptyLiveState, PROJECTS_TABLE, SOURCES_TABLE, type ServerMessage } from '../../../../shared/src/index.js';
-import { buildIpc } from '../../arrow/index.js';
+import { buildIpc, ipcToParquet } from '../../arrow/index.js';
 import { silentLogger } from '../../log.js';
 import type { EngineSnapshot } from './engineSnapshot.js';
 import type { StreamSocket } from './pacedSender.js';
@@ -277,6 +280,64 @@ describe('client session', () => {
     const responses = socket.frames.slice(-2).map((f) => JSON.parse(f as string) as Record<string, unknown>);
     expect(responses).toContainEqual({ type: 'response', requestId: 'a', ok: true, data: { kind: 'part-text', partId: 'p1', partType: 'text', text: 'hi', length: 2, truncated: false } });
     expect(responses).toContainEqual({ type: 'response', requestId: 'b', ok: false, problem: { code: 'serve.not-found', message: 'no tool-output nope' } });
+  });
+});
+
+describe('snapshot file', () => {
+  /** Sends the file a session's hello named as the client would fetch it. */
+  const fetchFile = (hub: StreamHub, socket: ReturnType<typeof fakeSocket>) => {
+    const hello = decodeServerMessage(socket.frames[0] as string);
+    if (!hello.ok || hello.value.type !== 'hello' || !hello.value.snapshotFile) throw new Error('no snapshot file in the first hello');
+    expect(hub.snapshotBodies.serve(hello.value.snapshotFile.path.split('/').pop()!, fakeResponse() as unknown as http.ServerResponse)).toBe(true);
+  };
+  const settle = async (socket: ReturnType<typeof fakeSocket>) => {
+    for (let i = 0; i < 20; i++) {
+      await flush();
+      socket.ack();
+    }
+  };
+  /** Reading the file is real disk I/O: drain until `snapshot-done` arrives (bounded). */
+  const drainUntilDone = async (socket: ReturnType<typeof fakeSocket>, hub: StreamHub) => {
+    for (let i = 0; i < 200 && !describeFrames(socket.frames).some((f) => f.startsWith('snapshot-done')); i++) {
+      await drain(socket, hub);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await drain(socket, hub);
+  };
+
+  it('sends a client that attaches the file, then the changes since it, or a new Arrow snapshot when the ring moved past the file meanwhile', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ocm-session-file-'));
+    const hub = createStreamHub({ snapshot: () => snapshotOf(2), ring: { maxEntries: 2 }, snapshotFiles: { dir, toParquet: ipcToParquet, logger: silentLogger, quietMs: 3_600_000 } });
+    try {
+      hub.publishLiveDiffs(diff(1));
+      expect((await hub.snapshotFiles!.writeNow()).ok).toBe(true);
+
+      const caughtUp = fakeSocket();
+      hub.attach(caughtUp, { logger: silentLogger, attach: true });
+      await settle(caughtUp);
+      hub.publishTableDelete('sources', [['/d/0.db']]); // after the file, before the client fetched it
+      fetchFile(hub, caughtUp);
+      await drainUntilDone(caughtUp, hub);
+      expect(describeFrames(caughtUp.frames)).toEqual(['hello:snapshot:1', 'table-delete:2', 'live-state:2', 'snapshot-done:2']);
+
+      const overtaken = fakeSocket();
+      hub.attach(overtaken, { logger: silentLogger, attach: true });
+      await settle(overtaken);
+      for (let i = 0; i < 3; i++) hub.publishTableDelete('sources', [[`/d/${i}.db`]]); // the ring now starts at 4
+      fetchFile(hub, overtaken);
+      await drainUntilDone(overtaken, hub);
+      expect(describeFrames(overtaken.frames)).toEqual(['hello:snapshot:1', 'hello:snapshot:5', 'live-state:5', 'snapshot-done:5']);
+      expect(overtaken.bodies).toEqual(['body:sources=2']);
+
+      // A client that did not ask, and a live-only one, never get the file.
+      const plain = fakeSocket();
+      hub.attach(plain, { logger: silentLogger });
+      await drain(plain, hub);
+      expect(plain.bodies).toEqual(['body:sources=2']);
+    } finally {
+      await hub.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

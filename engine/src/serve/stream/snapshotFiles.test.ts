@@ -102,4 +102,27 @@ describe('snapshot files', () => {
     expect(held()).toEqual([]);
     expect(logger.lines.join('\n')).toMatch(/serve\.snapshot-file/);
   });
+
+  it('writes while the tables keep changing once a change has waited long enough', async () => {
+    const source = fakeSource();
+    files = createSnapshotFiles(source, { dir, toParquet: ipcToParquet, logger: createMemoryLogger(), quietMs: 60, minIntervalMs: 0, maxWaitMs: 200 });
+    // A change every 20 ms never leaves 60 ms of quiet; the file comes anyway, within the wait.
+    for (let i = 0; i < 40 && files.offer() === undefined; i++) {
+      source.seq++;
+      files.changed();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(files.offer()).toBeDefined();
+  });
+
+  it('writes a new file when the ring has moved past the one it holds, with no table change', async () => {
+    const source = fakeSource();
+    files = createSnapshotFiles(source, { dir, toParquet: ipcToParquet, logger: createMemoryLogger(), quietMs: 20, minIntervalMs: 3_600_000 });
+    await files.writeNow();
+    source.seq = 9; // live diffs only: they move the seq, not the tables
+    source.oldest = 8;
+    expect(files.offer()).toBeUndefined();
+    for (let i = 0; i < 100 && files.offer() === undefined; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(files.offer()?.seq).toBe(9);
+  });
 });

@@ -4,9 +4,10 @@
  * instead of the whole Arrow snapshot body. A client is offered the file only while the ring still holds every
  * message after its seq; otherwise, and until the first file is written, the Arrow snapshot body serves.
  *
- * Writing costs seconds of CPU at 1M parts (`duckdbFile.ts`), so it waits for the engine to be quiet (no seq'd
- * message for `quietMs`), runs at most once per `minIntervalMs` unless the current file has become useless, and
- * writes one file at a time. A file is deleted once a newer one is kept and no ticket still serves it.
+ * Writing costs seconds of CPU at 1M parts (`duckdbFile.ts`), so it waits for the tables to be quiet (no change
+ * for `quietMs`, or changes pending for `maxWaitMs` however busy), runs at most once per `minIntervalMs` unless the
+ * current file has become useless, and writes one file at a time. A file is deleted once a newer one is kept and
+ * no ticket still serves it.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -60,6 +61,8 @@ export interface SnapshotFilesOptions {
   readonly quietMs?: number;
   /** @default 60 s between two files, unless the ring no longer reaches the current one */
   readonly minIntervalMs?: number;
+  /** @default 30 s: tables that keep changing still get a file once a change has waited this long */
+  readonly maxWaitMs?: number;
 }
 
 /** What the manager reads from the hub. */
@@ -75,7 +78,7 @@ export interface SnapshotFiles {
   offer(): SnapshotFile | undefined;
   /** A ticket body serving `file`; it holds the file on disk until the ticket settles. */
   body(file: SnapshotFile): TicketBody;
-  /** A seq'd message was published: a newer file is due once the engine is quiet. */
+  /** A table changed (a seq'd table message was published): a newer file is due once the tables are quiet. */
   changed(): void;
   /** Writes a file now unless the current one is at the ring's seq; the file kept, or why none could be. */
   writeNow(): Promise<Result<SnapshotFile>>;
@@ -90,6 +93,9 @@ interface Kept extends SnapshotFile {
 export function createSnapshotFiles(source: SnapshotFileSource, options: SnapshotFilesOptions): SnapshotFiles {
   const quietMs = options.quietMs ?? 2_000;
   const minIntervalMs = options.minIntervalMs ?? 60_000;
+  const maxWaitMs = options.maxWaitMs ?? 30_000;
+  /** When the oldest change not in a file (or being written) arrived; undefined when there is none. */
+  let pendingSince: number | undefined;
   let current: Kept | undefined;
   let writing: Promise<Result<SnapshotFile>> | undefined;
   let lastWriteAt = -Infinity;
@@ -105,6 +111,7 @@ export function createSnapshotFiles(source: SnapshotFileSource, options: Snapsho
 
   const write = (): Promise<Result<SnapshotFile>> => {
     writing ??= (async () => {
+      pendingSince = undefined;
       try {
         const { seq, snapshot } = await source.takeSnapshot();
         if (current && current.seq === seq) return ok(current);
@@ -136,7 +143,7 @@ export function createSnapshotFiles(source: SnapshotFileSource, options: Snapsho
         return fail({ code: 'serve.snapshot-file', message: (error as Error).message });
       } finally {
         writing = undefined;
-        if (!closed && current?.seq !== source.seq) schedule();
+        if (!closed && pendingSince !== undefined) schedule();
       }
     })();
     return writing;
@@ -150,15 +157,27 @@ export function createSnapshotFiles(source: SnapshotFileSource, options: Snapsho
     const sinceLast = performance.now() - lastWriteAt;
     const stale = !current || !source.replayable(current.seq);
     const due = failures > 0 ? Math.min(minIntervalMs, quietMs * 2 ** failures) : stale ? 0 : Math.max(0, minIntervalMs - sinceLast);
+    const waited = pendingSince === undefined ? 0 : performance.now() - pendingSince;
+    // Quiet first; but a change that has waited `maxWaitMs` goes in even while more keep coming.
+    const delay = Math.max(quietMs, due);
     timer = setTimeout(() => {
+      timer = undefined;
       if (writing) return; // its end schedules again
       void write();
-    }, Math.max(quietMs, due));
+    }, Math.max(Math.min(delay, maxWaitMs - waited), due, 0));
     timer.unref?.();
   }
 
   return {
-    offer: () => (current && source.replayable(current.seq) ? current : undefined),
+    offer() {
+      if (current && source.replayable(current.seq)) return current;
+      // The ring has moved past the file (or there is none yet): a new one is due even if the tables did not change.
+      if (!writing && !timer) {
+        pendingSince ??= performance.now();
+        schedule();
+      }
+      return undefined;
+    },
     body(file) {
       const kept = current && current.file === file.file ? current : undefined;
       if (kept) kept.holds++;
@@ -191,6 +210,7 @@ export function createSnapshotFiles(source: SnapshotFileSource, options: Snapsho
       };
     },
     changed() {
+      pendingSince ??= performance.now();
       if (!writing) schedule();
     },
     writeNow: () => (current && current.seq === source.seq ? Promise.resolve(ok(current)) : write()),

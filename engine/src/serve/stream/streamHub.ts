@@ -71,7 +71,6 @@ export function createStreamHub(options: StreamHubOptions): StreamHub {
   const snapshotBodies = createSnapshotTickets(options.snapshotBodyTtlMs === undefined ? {} : { ttlMs: options.snapshotBodyTtlMs });
   let files: SnapshotFiles | undefined;
   const notifyAll = () => {
-    files?.changed();
     for (const session of sessions) session.notify();
   };
 
@@ -103,11 +102,13 @@ export function createStreamHub(options: StreamHubOptions): StreamHub {
     },
     publishStoreChange(change) {
       ring.push((seq) => storeChangeFrame(change, seq));
+      files?.changed();
       notifyAll();
     },
     publishTableDelete(table, keys) {
       if (keys.length === 0) return;
       ring.push((seq) => tableDeleteFrame(table, keys, seq));
+      files?.changed();
       notifyAll();
     },
     publishLiveDiffs(diffs) {
