@@ -24,37 +24,36 @@ export async function ipcToParquet(stream: Uint8Array): Promise<Uint8Array> {
 
 /**
  * A table's IPC streams joined into streams of about `maxBytes` each (a stream larger than that stays alone), each
- * in a buffer of its own so it can be posted to a worker. The joining is `spliceIpcStreams`' byte views, copied once.
+ * in a buffer of its own so it can be posted to a worker; one at a time, so a caller holds one such copy, not the
+ * table's. The joining is `spliceIpcStreams`' byte views, copied once.
  */
-export function joinIpcStreams(streams: readonly Uint8Array[], maxBytes: number): Uint8Array[] {
-  const groups: Uint8Array[][] = [];
+export function* joinIpcStreams(streams: readonly Uint8Array[], maxBytes: number): Generator<Uint8Array> {
   let group: Uint8Array[] = [];
   let bytes = 0;
   for (const stream of streams) {
     if (group.length > 0 && bytes + stream.length > maxBytes) {
-      groups.push(group);
+      yield* joinGroup(group);
       group = [];
       bytes = 0;
     }
     group.push(stream);
     bytes += stream.length;
   }
-  if (group.length > 0) groups.push(group);
-  return groups.flatMap((members) => {
-    const joined: Uint8Array[] = [];
-    let pieces: Uint8Array[] = [];
-    for (const piece of spliceIpcStreams(members)) {
-      pieces.push(piece.ipc);
-      if (!piece.end) continue;
-      const out = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
-      let at = 0;
-      for (const p of pieces) {
-        out.set(p, at);
-        at += p.length;
-      }
-      joined.push(out);
-      pieces = [];
+  if (group.length > 0) yield* joinGroup(group);
+}
+
+function* joinGroup(members: readonly Uint8Array[]): Generator<Uint8Array> {
+  let pieces: Uint8Array[] = [];
+  for (const piece of spliceIpcStreams(members)) {
+    pieces.push(piece.ipc);
+    if (!piece.end) continue;
+    const out = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of pieces) {
+      out.set(p, at);
+      at += p.length;
     }
-    return joined;
-  });
+    yield out;
+    pieces = [];
+  }
 }

@@ -100,11 +100,10 @@ async function writeTables(job: DuckdbFileJob, partial: string): Promise<Result<
       const rows: Partial<Record<TableName, number>> = {};
       for (const table of job.tables) {
         await connection.run(createTableSql(table.name));
-        const slices = joinIpcStreams(table.chunks, PARQUET_SLICE_BYTES);
-        for (let i = 0; i < slices.length; i++) {
-          const parquetFile = path.join(scratch, `${table.name}-${i}.parquet`);
-          fs.writeFileSync(parquetFile, await job.toParquet(slices[i]!));
-          slices[i] = new Uint8Array(0); // transferred or not, this slice is done with
+        let slice = 0;
+        for (const stream of joinIpcStreams(table.chunks, PARQUET_SLICE_BYTES)) {
+          const parquetFile = path.join(scratch, `${table.name}-${slice++}.parquet`);
+          fs.writeFileSync(parquetFile, await job.toParquet(stream));
           await connection.run(`INSERT INTO ${quote(table.name)} BY NAME SELECT * FROM read_parquet(${literal(parquetFile)})`);
           fs.rmSync(parquetFile);
         }

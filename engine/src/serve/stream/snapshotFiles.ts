@@ -102,6 +102,14 @@ export function createSnapshotFiles(source: SnapshotFileSource, options: Snapsho
   let timer: ReturnType<typeof setTimeout> | undefined;
   let closed = false;
   let failures = 0;
+  /** The last failure logged as a warning: the same one again (a platform without native DuckDB) goes to debug. */
+  let lastWarning = '';
+  const warn = (message: string) => {
+    const line = `serve.snapshot-file: ${message} (new clients load the Arrow snapshot)`;
+    if (line === lastWarning) options.logger.debug(line);
+    else options.logger.warn(line);
+    lastWarning = line;
+  };
   fs.mkdirSync(options.dir, { recursive: true });
 
   const remove = (kept: Kept) => {
@@ -121,7 +129,7 @@ export function createSnapshotFiles(source: SnapshotFileSource, options: Snapsho
         lastWriteAt = performance.now();
         if (!written.ok) {
           failures++;
-          options.logger.warn(`${written.problem.code}: ${written.problem.message} (new clients load the Arrow snapshot)`);
+          warn(written.problem.message);
           return written;
         }
         if (closed) {
@@ -129,6 +137,7 @@ export function createSnapshotFiles(source: SnapshotFileSource, options: Snapsho
           return fail({ code: 'serve.snapshot-file', message: 'the engine is closing' });
         }
         failures = 0;
+        lastWarning = '';
         options.logger.debug(`snapshot file at seq ${seq}: ${(written.value.bytes / 2 ** 20).toFixed(1)} MiB in ${((lastWriteAt - started) / 1000).toFixed(1)} s`);
         const previous = current;
         current = { seq, file, bytes: written.value.bytes, rows: written.value.rows, holds: 0, retired: false };
@@ -139,7 +148,7 @@ export function createSnapshotFiles(source: SnapshotFileSource, options: Snapsho
         return ok(current);
       } catch (error) {
         failures++;
-        options.logger.warn(`serve.snapshot-file: ${(error as Error).message} (new clients load the Arrow snapshot)`);
+        warn((error as Error).message);
         return fail({ code: 'serve.snapshot-file', message: (error as Error).message });
       } finally {
         writing = undefined;
@@ -158,13 +167,13 @@ export function createSnapshotFiles(source: SnapshotFileSource, options: Snapsho
     const stale = !current || !source.replayable(current.seq);
     const due = failures > 0 ? Math.min(minIntervalMs, quietMs * 2 ** failures) : stale ? 0 : Math.max(0, minIntervalMs - sinceLast);
     const waited = pendingSince === undefined ? 0 : performance.now() - pendingSince;
-    // Quiet first; but a change that has waited `maxWaitMs` goes in even while more keep coming.
-    const delay = Math.max(quietMs, due);
+    // Quiet first, but no longer than until the oldest pending change has waited `maxWaitMs`; never before `due`.
+    const quiet = Math.min(quietMs, Math.max(0, maxWaitMs - waited));
     timer = setTimeout(() => {
       timer = undefined;
       if (writing) return; // its end schedules again
       void write();
-    }, Math.max(Math.min(delay, maxWaitMs - waited), due, 0));
+    }, Math.max(quiet, due));
     timer.unref?.();
   }
 
