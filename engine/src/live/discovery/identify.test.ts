@@ -14,6 +14,7 @@ describe('isOpencodeProcess', () => {
     ['node launcher', id('node', ['node', '/usr/lib/node_modules/opencode-ai/bin/opencode', 'serve'], '/usr/bin/node')],
     ['node launcher with node flags', id('node', ['/usr/bin/node', '--max-old-space-size=4096', '/x/opencode-ai/bin/opencode'])],
     ['bun dev checkout', id('bun', ['bun', 'run', '/src/opencode/packages/opencode/src/index.ts', 'serve'])],
+    ['node launcher after a valued node option', id('node', ['node', '--import', 'tsx', '/x/opencode-ai/bin/opencode', 'serve'])],
   ])('accepts %s', (_, identity) => {
     expect(isOpencodeProcess(identity)).toBe(true);
   });
@@ -22,6 +23,9 @@ describe('isOpencodeProcess', () => {
     ['this monitor', id('node', ['node', '/opt/opencode-monitor/bin/opencode-monitor', 'status'], '/usr/bin/node')],
     ['a node script in an opencode folder', id('node', ['node', '/home/u/opencode/server.js'])],
     ['a test file named opencode.ts', id('node', ['node', 'vitest', 'tests/harness/opencode.ts'])],
+    // The monitor itself, reading OpenCode's usual data dir: it saw its own server as a locked OpenCode.
+    ['this monitor given a data dir named opencode', id('node', ['node', '/opt/ocm/dist/engine/main.mjs', 'start', '--data-dir', '/home/u/.local/share/opencode'])],
+    ['a script given an opencode binary as an argument', id('node', ['node', 'wrapper.js', '/usr/bin/opencode'])],
     ['an editor opening a file', id('vim', ['vim', '/home/u/.opencode/bin/opencode'])],
     ['python', id('python3', ['python3', '-m', 'http.server'])],
     ['a kernel thread', id('kworker/0:1', [])],

@@ -11,6 +11,8 @@ import type { OpencodeMode, ProcessIdentity } from './types.js';
  */
 const OPENCODE_BINARY = /^\.?opencode(?:-(?:linux|darwin|windows|win32)(?:-[a-z0-9]*)*)?(?:\.exe)?$/i;
 const INTERPRETER = /^(?:node|nodejs|bun)(?:\.exe)?$/i;
+/** Interpreter options that take the next argument as their value (`node --import tsx script`). */
+const INTERPRETER_VALUE_FLAGS = new Set(['-r', '--require', '--import', '--loader', '--experimental-loader', '-C', '--conditions', '--env-file', '--inspect-port', '--title', '--input-type', '--preload', '--cwd']);
 /** A dev checkout run by bun (`bun …/packages/opencode/src/index.ts`). */
 const OPENCODE_SOURCE_ENTRY = /[\\/]opencode[\\/]src[\\/]index\.ts$/;
 
@@ -36,10 +38,15 @@ export function opencodeArguments(id: ProcessIdentity): readonly string[] | unde
   if ([basename(id.exe), id.name, basename(id.argv[0])].some((n) => OPENCODE_BINARY.test(n))) return id.argv.slice(1);
   const interpreted = [basename(id.exe), id.name, basename(id.argv[0])].some((n) => INTERPRETER.test(n));
   if (!interpreted) return undefined;
-  // `node …/opencode-ai/bin/opencode serve` or `bun …/opencode/src/index.ts serve`: options before the script
-  // belong to the interpreter.
-  const script = id.argv.findIndex((a, i) => i > 0 && !a.startsWith('-') && (OPENCODE_BINARY.test(basename(a)) || OPENCODE_SOURCE_ENTRY.test(a)));
-  return script < 0 ? undefined : id.argv.slice(script + 1);
+  // `node …/opencode-ai/bin/opencode serve` or `bun run …/opencode/src/index.ts serve`: options before the script
+  // belong to the interpreter, and the script is the first argument after them. Only that one counts: a later
+  // argument is the script's own (`opencode-monitor start --data-dir ~/.local/share/opencode` is not OpenCode).
+  let script = 1;
+  while (script < id.argv.length && id.argv[script]!.startsWith('-')) script += INTERPRETER_VALUE_FLAGS.has(id.argv[script]!) ? 2 : 1;
+  if (id.argv[script] === 'run') script++;
+  const entry = id.argv[script];
+  if (entry === undefined || !(OPENCODE_BINARY.test(basename(entry)) || OPENCODE_SOURCE_ENTRY.test(entry))) return undefined;
+  return id.argv.slice(script + 1);
 }
 
 export function isOpencodeProcess(id: ProcessIdentity): boolean {
