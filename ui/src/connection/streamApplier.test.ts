@@ -152,6 +152,15 @@ describe('stream applier', () => {
     expect(state.tables['parts']).toMatchObject({ loadedRows: 4 });
   });
 
+  it('takes the file’s own row counts for tables no change touched, without counting them', async () => {
+    const { events, applier } = setup(() => [new Uint8Array([1, 2, 3, 4])], 99);
+    const fileHello = { ...hello('snapshot', 5), snapshotPath: undefined, snapshotFile: { path: '/snapshot/f', bytes: 4 } } as HelloMessage;
+    await applier.text(encodeMessage(fileHello));
+    await applier.text(encodeMessage({ type: 'live-diff', seq: 6, diffs: [{ op: 'set', path: ['instances'], value: {} }] }));
+    await applier.text(encodeMessage({ type: 'snapshot-done', seq: 6, rows: { parts: 3 } }));
+    expect(events).toEqual(['synced 6']);
+  });
+
   it('starts over when a snapshot file is cut short or too long, its changes stop short, or its rows do not add up', async () => {
     const fileHello = (bytes: number): HelloMessage => ({ ...hello('snapshot', 5), snapshotPath: undefined, snapshotFile: { path: '/snapshot/f', bytes } }) as HelloMessage;
     for (const [bytes, rowCount, lastSeq] of [[5, 3, 6], [3, 3, 6], [4, 3, 5], [4, 2, 6]] as const) {

@@ -139,17 +139,21 @@ export function createTableSync(conn: SqlConnection): TableSync {
       await conn.registerFile(file.name, bytes);
       await conn.query(`ATTACH '${file.name}' AS ${quoteIdent(file.alias)} (READ_ONLY)`);
       attached = file;
-      for (const table of tables) {
+      // One statement list for every table: each query is a round trip to DuckDB's worker in the page.
+      const statements = tables.flatMap((table) => {
         const source = `${quoteIdent(file.alias)}.${quoteIdent(table)}`;
         const overlay = quoteIdent(overlayOf(table));
         const gone = quoteIdent(goneOf(table));
         const key = tableSpec(table).primaryKey.map(quoteIdent);
-        await conn.query(`CREATE TABLE ${overlay} AS SELECT * FROM ${source} LIMIT 0`);
-        await conn.query(`CREATE TABLE ${gone} AS SELECT ${key.join(', ')} FROM ${source} LIMIT 0`);
         const hidden = key.map((k) => `g.${k} = f.${k}`).join(' AND ');
-        await conn.query(`CREATE VIEW ${quoteIdent(table)} AS SELECT * FROM ${overlay} UNION ALL SELECT * FROM ${source} AS f WHERE NOT EXISTS (SELECT 1 FROM ${gone} AS g WHERE ${hidden})`);
-        kinds.set(table, 'view');
-      }
+        return [
+          `CREATE TABLE ${overlay} AS SELECT * FROM ${source} LIMIT 0`,
+          `CREATE TABLE ${gone} AS SELECT ${key.join(', ')} FROM ${source} LIMIT 0`,
+          `CREATE VIEW ${quoteIdent(table)} AS SELECT * FROM ${overlay} UNION ALL SELECT * FROM ${source} AS f WHERE NOT EXISTS (SELECT 1 FROM ${gone} AS g WHERE ${hidden})`,
+        ];
+      });
+      if (statements.length > 0) await conn.query(statements.join(';\n'));
+      for (const table of tables) kinds.set(table, 'view');
     },
     async rowCount(table) {
       const [row] = await conn.query(`SELECT count(*)::DOUBLE AS n FROM ${quoteIdent(table)}`);
