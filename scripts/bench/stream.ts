@@ -135,7 +135,7 @@ async function singleLoads(browser: Browser, engine: StreamEngine, runs: number,
       const page = await instrumentedPage(browser.context);
       const pss = run === 1 && way === 'file' ? sampleBrowserPss() : null;
       try {
-        const load = await loadPage(page, way === 'file' ? engine.url : `${engine.url}&attach=0`, timeoutMs);
+        const load = await loadPage(page, way === 'file' ? engine.url : `${engine.url}&attach=0`, timeoutMs, true);
         (way === 'file' ? loads : arrowLoads).push(load);
       } finally {
         pssKb = pss?.stop() ?? pssKb;

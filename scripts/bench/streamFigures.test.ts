@@ -11,6 +11,7 @@ const load = (queryableMs: number, bytes = 100 * 2 ** 20): PageLoad => ({
   jsHeapPeakBytes: 4,
   jsHeapTotalBytes: 2,
   duckdbMemoryBytes: 3,
+  queries: {},
 });
 
 function figures(single: PageLoad[], growthKb: number | null): Omit<StreamFigures, 'goals'> {

@@ -89,7 +89,17 @@ export interface PageLoad {
   readonly jsHeapTotalBytes: number;
   /** DuckDB-WASM's own accounting of the memory it holds (in its worker, outside the JS heap). */
   readonly duckdbMemoryBytes: number;
+  /** Dashboard-like queries right after, ms each (`QUERIES`): whether the tables answer as fast both ways. */
+  readonly queries: Readonly<Record<string, number>>;
 }
+
+/** Run once each after the load, timed in the page. */
+export const QUERIES: Readonly<Record<string, string>> = {
+  'parts by type': 'SELECT type, count(*) FROM parts GROUP BY 1',
+  'tool calls by tool and status': 'SELECT tool, status, count(*) FROM tool_calls GROUP BY ALL',
+  'parts by agent (join messages)': 'SELECT m.agent, count(*) FROM parts p JOIN messages m ON m.id = p.message_id GROUP BY 1',
+  'cost by day': 'SELECT day, sum(cost) FROM daily_stats GROUP BY 1 ORDER BY 1',
+};
 
 /** The snapshot body's Resource Timing entry, reduced to what the figures use (page clock). */
 interface BodyTiming {
@@ -106,6 +116,7 @@ interface InPage {
   readonly partsRows: number;
   readonly duckdbMemoryBytes: number;
   readonly timeOrigin: number;
+  readonly queries: Record<string, number>;
 }
 
 /** A page with the instrument installed; navigate it with `loadPage`. */
@@ -115,8 +126,11 @@ export async function instrumentedPage(context: BrowserContext): Promise<Page> {
   return page;
 }
 
-/** Opens `url` in `page` and waits (at most `timeoutMs`) until the snapshot is applied and a count answers. */
-export async function loadPage(page: Page, url: string, timeoutMs: number): Promise<PageLoad> {
+/**
+ * Opens `url` in `page` and waits (at most `timeoutMs`) until the snapshot is applied and a count answers; then,
+ * with `timeQueries`, runs `QUERIES` once each.
+ */
+export async function loadPage(page: Page, url: string, timeoutMs: number, timeQueries = false): Promise<PageLoad> {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Performance.enable');
   const heapUsed = async () => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? 0;
@@ -131,7 +145,7 @@ export async function loadPage(page: Page, url: string, timeoutMs: number): Prom
   })();
   const startedWall = Date.now();
   await page.goto(url, { waitUntil: 'commit', timeout: timeoutMs });
-  const inPage = await measureInPage(page, timeoutMs).finally(() => (sampling = false));
+  const inPage = await measureInPage(page, timeoutMs, timeQueries ? QUERIES : {}).finally(() => (sampling = false));
   await sampler;
   const queryableMs = inPage.timeOrigin + inPage.queryableAt - startedWall;
   const { metrics } = await cdp.send('Performance.getMetrics');
@@ -155,11 +169,12 @@ export async function loadPage(page: Page, url: string, timeoutMs: number): Prom
     jsHeapPeakBytes: Math.max(peakHeap, metric('JSHeapUsedSize')),
     jsHeapTotalBytes: metric('JSHeapTotalSize'),
     duckdbMemoryBytes: inPage.duckdbMemoryBytes,
+    queries: inPage.queries,
   };
 }
 
-async function measureInPage(page: Page, timeoutMs: number): Promise<InPage> {
-  return (await page.evaluate(async (limitMs) => {
+async function measureInPage(page: Page, timeoutMs: number, queries: Readonly<Record<string, string>>): Promise<InPage> {
+  return (await page.evaluate(async ([limitMs, queries]) => {
     type Hook = { ready: Promise<unknown>; query(sql: string): Promise<Record<string, unknown>[]> };
     const w = window as unknown as { opencodeMonitor?: Hook; __ocmWire: InPage['wire'] };
     const deadline = performance.now() + limitMs;
@@ -173,6 +188,12 @@ async function measureInPage(page: Page, timeoutMs: number): Promise<InPage> {
     const [row] = await hook.query('SELECT count(*)::BIGINT AS n FROM parts');
     const queryableAt = performance.now();
     const [memory] = await hook.query('SELECT coalesce(sum(memory_usage_bytes), 0)::BIGINT AS bytes FROM duckdb_memory()');
+    const timed: Record<string, number> = {};
+    for (const [label, sql] of Object.entries(queries)) {
+      const begun = performance.now();
+      await hook.query(sql);
+      timed[label] = Math.round(performance.now() - begun);
+    }
     // The last one: a reconnect fetches a fresh body, and that is the one the ready snapshot came from.
     const entry = performance
       .getEntriesByType('resource')
@@ -181,6 +202,6 @@ async function measureInPage(page: Page, timeoutMs: number): Promise<InPage> {
     const body = entry ? { bytes: entry.encodedBodySize || entry.transferSize, responseStart: entry.responseStart, responseEnd: entry.responseEnd } : null;
     // The page marks DuckDB-WASM ready itself (ui/src/db/duckdb.ts); the status line is the fallback.
     const duckdbReady = performance.getEntriesByName('ocm:duckdb-ready')[0]?.startTime;
-    return { wire: { ...w.__ocmWire, ...(duckdbReady === undefined ? {} : { duckdbAt: duckdbReady }) }, body, readyAt, queryableAt, partsRows: Number(row?.['n']), duckdbMemoryBytes: Number(memory?.['bytes']), timeOrigin: performance.timeOrigin };
-  }, timeoutMs)) as InPage;
+    return { wire: { ...w.__ocmWire, ...(duckdbReady === undefined ? {} : { duckdbAt: duckdbReady }) }, body, readyAt, queryableAt, partsRows: Number(row?.['n']), duckdbMemoryBytes: Number(memory?.['bytes']), timeOrigin: performance.timeOrigin, queries: timed };
+  }, [timeoutMs, queries] as const)) as InPage;
 }

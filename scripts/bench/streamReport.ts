@@ -64,6 +64,18 @@ export function renderStreamMarkdown(f: StreamFigures, command: string): string 
       '',
     );
   }
+  if (f.single.length > 0 && f.singleArrow.length > 0) {
+    const medianOf = (loads: readonly PageLoad[], label: string) => median(loads.map((l) => l.queries[label] ?? NaN).filter((ms) => !Number.isNaN(ms)));
+    const labels = Object.keys(f.single[0]!.queries);
+    out.push(
+      'Queries right after each load, median ms (the file\'s tables are views: the overlay, plus the file\'s rows whose key is not in the "gone" table):',
+      '',
+      '| query | DuckDB file attached | Arrow snapshot inserted |',
+      '|---|---|---|',
+      ...labels.map((label) => `| ${label} | ${n(medianOf(f.single, label) ?? NaN)} | ${n(medianOf(f.singleArrow, label) ?? NaN)} |`),
+      '',
+    );
+  }
   const stages: [string, StageTiming | null][] = [
     ['engine → plain Node client, WebSocket + `fetch` of the snapshot body (the engine\'s send rate on loopback)', f.nodeProbe],
     ['engine → Chromium, the page\'s path alone (WebSocket, then `fetch` of the body), bytes only counted (the browser\'s receive rate)', f.profile.browserReceive],

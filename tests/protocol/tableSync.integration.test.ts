@@ -73,3 +73,25 @@ describe.each(['arrow', 'file'] as const)('table sync on DuckDB, snapshot as %s'
     expect(await rows('SELECT count(*)::INTEGER AS n FROM daily_stats')).toEqual([{ n: 0 }]);
   });
 });
+
+describe('table sync over an attached file', () => {
+  const viewSql = async () => String((await rows("SELECT sql FROM duckdb_views() WHERE view_name = 'file_operations' AND NOT internal"))[0]?.['sql']);
+
+  it('keeps a view a bare union until a row of the file is superseded or deleted', async () => {
+    await snapshotWays.file({ file_operations: [[op('a:0', '/x'), op('b:0', '/y')]] });
+    expect(await viewSql()).not.toMatch(/NOT EXISTS/i);
+    // New rows only: nothing of the file is hidden, the view stays as it is.
+    await sync.upsert('file_operations', buildIpc(FILE_OPERATIONS_TABLE, [op('c:0', '/new')]), []);
+    await sync.delete('file_operations', [['c:0'], ['not-there:0']]);
+    expect(await viewSql()).not.toMatch(/NOT EXISTS/i);
+    expect((await rows('SELECT id FROM file_operations ORDER BY id')).map((r) => r['id'])).toEqual(['a:0', 'b:0']);
+    // A file row changes: from now on the view hides the file's copy.
+    await sync.upsert('file_operations', buildIpc(FILE_OPERATIONS_TABLE, [op('a:0', '/x2')]), []);
+    expect(await viewSql()).toMatch(/NOT EXISTS/i);
+    expect(await rows('SELECT id, path FROM file_operations ORDER BY id')).toEqual([
+      { id: 'a:0', path: '/x2' },
+      { id: 'b:0', path: '/y' },
+    ]);
+    expect(await rows('SELECT count(*)::INTEGER AS n FROM __ocm_gone_file_operations')).toEqual([{ n: 1 }]);
+  });
+});
