@@ -51,6 +51,8 @@ export interface DuckdbFileJob {
   readonly toParquet: (stream: Uint8Array) => Promise<Uint8Array>;
   /** DuckDB threads for the inserts. @default 1, leaving the other cores to the engine */
   readonly threads?: number;
+  /** DuckDB's memory limit while writing. @default 256 */
+  readonly memoryLimitMb?: number;
 }
 
 export interface DuckdbFileWritten {
@@ -94,7 +96,8 @@ async function writeTables(job: DuckdbFileJob, partial: string): Promise<Result<
   fs.mkdirSync(scratch, { recursive: true });
   let instance: InstanceType<NodeApi['DuckDBInstance']> | undefined;
   try {
-    instance = await api.value.DuckDBInstance.create(partial, { threads: String(job.threads ?? 1) });
+    // DuckDB would take up to 80 % of the machine's memory for its buffers; the file is written to disk anyway.
+    instance = await api.value.DuckDBInstance.create(partial, { threads: String(job.threads ?? 1), memory_limit: `${job.memoryLimitMb ?? 256}MB` });
     const connection = await instance.connect();
     try {
       const rows: Partial<Record<TableName, number>> = {};

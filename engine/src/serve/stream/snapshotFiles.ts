@@ -59,7 +59,10 @@ export interface SnapshotFilesOptions {
   readonly logger: Logger;
   /** @default 2 s without a seq'd message */
   readonly quietMs?: number;
-  /** @default 60 s between two files, unless the ring no longer reaches the current one */
+  /**
+   * @default 60 s between two files, unless the ring no longer reaches the current one; at least ten times the
+   * last write, so a busy engine with a large history spends at most a tenth of a core on them
+   */
   readonly minIntervalMs?: number;
   /** @default 30 s: tables that keep changing still get a file once a change has waited this long */
   readonly maxWaitMs?: number;
@@ -99,6 +102,7 @@ export function createSnapshotFiles(source: SnapshotFileSource, options: Snapsho
   let current: Kept | undefined;
   let writing: Promise<Result<SnapshotFile>> | undefined;
   let lastWriteAt = -Infinity;
+  let lastWriteMs = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let closed = false;
   let failures = 0;
@@ -127,6 +131,7 @@ export function createSnapshotFiles(source: SnapshotFileSource, options: Snapsho
         const started = performance.now();
         const written = await writeDuckdbFile({ tables: snapshot.tables, file, toParquet: options.toParquet });
         lastWriteAt = performance.now();
+        lastWriteMs = lastWriteAt - started;
         if (!written.ok) {
           failures++;
           warn(written.problem.message);
@@ -138,7 +143,7 @@ export function createSnapshotFiles(source: SnapshotFileSource, options: Snapsho
         }
         failures = 0;
         lastWarning = '';
-        options.logger.debug(`snapshot file at seq ${seq}: ${(written.value.bytes / 2 ** 20).toFixed(1)} MiB in ${((lastWriteAt - started) / 1000).toFixed(1)} s`);
+        options.logger.debug(`snapshot file at seq ${seq}: ${(written.value.bytes / 2 ** 20).toFixed(1)} MiB in ${(lastWriteMs / 1000).toFixed(1)} s`);
         const previous = current;
         current = { seq, file, bytes: written.value.bytes, rows: written.value.rows, holds: 0, retired: false };
         if (previous) {
@@ -165,7 +170,8 @@ export function createSnapshotFiles(source: SnapshotFileSource, options: Snapsho
     // A file that failed is tried again, but not in a loop: the wait doubles with each failure (up to the interval).
     const sinceLast = performance.now() - lastWriteAt;
     const stale = !current || !source.replayable(current.seq);
-    const due = failures > 0 ? Math.min(minIntervalMs, quietMs * 2 ** failures) : stale ? 0 : Math.max(0, minIntervalMs - sinceLast);
+    const interval = Math.max(minIntervalMs, lastWriteMs * 10);
+    const due = failures > 0 ? Math.min(interval, quietMs * 2 ** failures) : stale ? 0 : Math.max(0, interval - sinceLast);
     const waited = pendingSince === undefined ? 0 : performance.now() - pendingSince;
     // Quiet first, but no longer than until the oldest pending change has waited `maxWaitMs`; never before `due`.
     const quiet = Math.min(quietMs, Math.max(0, maxWaitMs - waited));
