@@ -101,7 +101,6 @@ export async function startCommand(options: StartOptions, io: CliIo): Promise<nu
   // inserting the Arrow snapshot; docs/benchmarks.md); until the first is written they load the Arrow snapshot.
   const stateDir = options.stateDir ?? resolvePaths(io.env).stateDir;
   const streamFilesParent = path.join(stateDir, 'stream');
-  fs.mkdirSync(streamFilesParent, { recursive: true });
   const stream = createStreamHub({
     snapshot: () => storeSnapshot(indexer.store, dataDir, demo),
     snapshotFiles: { dir: snapshotFilesDir(streamFilesParent), toParquet: (ipc) => pool.toParquet(ipc), logger },

@@ -1,4 +1,4 @@
-export { FILE_MODE, writeFileAtomic } from './atomicWrite.js';
+export { DIR_MODE, ensurePrivateDir, FILE_MODE, writeFileAtomic } from './atomicWrite.js';
 export { compactIfNeeded, type CompactionOutcome, type CompactionPolicy } from './compaction.js';
 export { MANIFEST_FORMAT_VERSION, needsCompaction, parseManifest, type Manifest, type SegmentInfo, type TableInfo } from './manifest.js';
 export { mergeIpcStreams } from './merge.js';

@@ -14,6 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fail, ok, tableSpec, type ColumnType, type Result, type TableName } from '../../../../shared/src/index.js';
 import { joinIpcStreams } from '../../arrow/index.js';
+import { FILE_MODE } from '../../persist/index.js';
 import type { TableSnapshot } from './engineSnapshot.js';
 
 /** Arrow IPC per Parquet file at most (one stream larger than that stays whole): bounds the worker's memory. */
@@ -79,6 +80,7 @@ export async function writeDuckdbFile(job: DuckdbFileJob): Promise<Result<Duckdb
     return written;
   }
   try {
+    fs.chmodSync(partial, FILE_MODE);
     fs.renameSync(partial, job.file);
     return ok({ bytes: fs.statSync(job.file).size, rows: written.value });
   } catch (error) {

@@ -49,6 +49,9 @@ describe('snapshot files', () => {
     expect(written).toMatchObject({ ok: true, value: { seq: 1, rows: { todos: 2 } } });
     expect(files.offer()?.seq).toBe(1);
     expect(held()).toEqual(['tables-1.duckdb']);
+    // Private, as the rest of the state dir.
+    expect(fs.statSync(dir).mode & 0o777).toBe(0o700);
+    expect(fs.statSync(path.join(dir, 'tables-1.duckdb')).mode & 0o777).toBe(0o600);
     // Nothing moved: writing again keeps the same file.
     expect((await files.writeNow()).ok && files.offer()?.file).toBe(path.join(dir, 'tables-1.duckdb'));
     source.seq = 5;

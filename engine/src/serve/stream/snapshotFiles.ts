@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fail, ok, type Result, type TableName } from '../../../../shared/src/index.js';
 import type { Logger } from '../../log.js';
+import { DIR_MODE } from '../../persist/index.js';
 import { writeDuckdbFile } from './duckdbFile.js';
 import type { EngineSnapshot } from './engineSnapshot.js';
 import type { TicketBody } from './snapshotBody.js';
@@ -27,6 +28,8 @@ const READ_BYTES = 1024 * 1024;
  * folders of runs whose process is gone (an engine killed before it could clean up).
  */
 export function snapshotFilesDir(parent: string): string {
+  fs.mkdirSync(parent, { recursive: true, mode: DIR_MODE });
+  fs.chmodSync(parent, DIR_MODE);
   for (const entry of fs.readdirSync(parent, { withFileTypes: true, encoding: 'utf8' }).filter((e) => e.isDirectory())) {
     const pid = Number(entry.name.split('-')[0]);
     if (Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid && !processAlive(pid)) fs.rmSync(path.join(parent, entry.name), { recursive: true, force: true });
@@ -114,7 +117,9 @@ export function createSnapshotFiles(source: SnapshotFileSource, options: Snapsho
     else options.logger.warn(line);
     lastWarning = line;
   };
-  fs.mkdirSync(options.dir, { recursive: true });
+  // The file holds the user's (redacted) history: private like the rest of the state dir.
+  fs.mkdirSync(options.dir, { recursive: true, mode: DIR_MODE });
+  fs.chmodSync(options.dir, DIR_MODE);
 
   const remove = (kept: Kept) => {
     if (!kept.retired || kept.holds > 0) return;
