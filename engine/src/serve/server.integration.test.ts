@@ -104,6 +104,9 @@ describe('access control', () => {
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe('/');
     expect(res.headers['set-cookie']?.[0]).toMatch(/^ocm_token=.+; HttpOnly; SameSite=Strict; Path=\//);
+    // The page's own parameters survive the trade; a `//host` target cannot make the redirect leave this origin.
+    expect((await request(`/?attach=0&token=${TOKEN}`)).headers.location).toBe('/?attach=0');
+    expect((await request(`//evil.example/?token=${TOKEN}`)).headers.location).toBe('/');
   });
 
   it('refuses a forged Host (DNS rebinding) even with the right token', async () => {

@@ -130,6 +130,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { success: false, error: { code: 'serve.method-not-allowed', message: 'read-only' } });
       if (url.searchParams.has('token') && !url.pathname.startsWith('/api/')) {
         // Trade the one-time URL token for an HttpOnly cookie and drop it from the address bar and history.
+        // The page's other parameters stay (`?attach=0`).
         const kept = new URLSearchParams(url.searchParams);
         kept.delete('token');
         res.writeHead(303, {
