@@ -18,6 +18,8 @@ export interface EngineState {
   /** Rows per table announced by the engine, and rows inserted so far. */
   expectedRows: Record<string, number>;
   loadedRows: Record<string, number>;
+  /** Bytes received from the engine (socket and snapshot body or file): progress while a snapshot file arrives. */
+  bytesReceived: number;
   problems: Problem[];
   lastError: string;
   /** Bumped after every snapshot and delta, so panels re-run their queries. */
@@ -60,6 +62,7 @@ export function useEngine() {
     dbBundle: computed(() => db.bundle),
     expectedRows: computed(() => perTable((t) => t.expectedRows)),
     loadedRows: computed(() => perTable((t) => t.loadedRows)),
+    bytesReceived: computed(() => s.bytesReceived),
     problems: computed(() => s.problems),
     lastError: computed(() => db.error || s.lastError),
     revision: computed(() => s.revision),
