@@ -54,6 +54,8 @@ export interface DuckdbFileJob {
   readonly threads?: number;
   /** DuckDB's memory limit while writing. @default 256 */
   readonly memoryLimitMb?: number;
+  /** Asked between slices: true stops the write (the engine is shutting down) and nothing is kept. */
+  readonly stopped?: () => boolean;
 }
 
 export interface DuckdbFileWritten {
@@ -107,6 +109,7 @@ async function writeTables(job: DuckdbFileJob, partial: string): Promise<Result<
         await connection.run(createTableSql(table.name));
         let slice = 0;
         for (const stream of joinIpcStreams(table.chunks, PARQUET_SLICE_BYTES)) {
+          if (job.stopped?.()) return fail({ code: 'serve.snapshot-file', message: 'the engine is closing' });
           const parquetFile = path.join(scratch, `${table.name}-${slice++}.parquet`);
           fs.writeFileSync(parquetFile, await job.toParquet(stream));
           await connection.run(`INSERT INTO ${quote(table.name)} BY NAME SELECT * FROM read_parquet(${literal(parquetFile)})`);

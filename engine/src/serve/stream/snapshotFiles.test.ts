@@ -128,4 +128,24 @@ describe('snapshot files', () => {
     for (let i = 0; i < 100 && files.offer() === undefined; i++) await new Promise((r) => setTimeout(r, 20));
     expect(files.offer()?.seq).toBe(9);
   });
+
+  it('stops a write in progress when closed, keeping nothing', async () => {
+    const source = fakeSource();
+    const logger = createMemoryLogger();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    // Were it converted, the slice would wait until the manager is closed.
+    let conversions = 0;
+    const slow = async (ipc: Uint8Array) => (conversions++, await held, ipcToParquet(ipc));
+    files = createSnapshotFiles(source, { dir, toParquet: slow, logger, quietMs: 3_600_000 });
+    const writing = files.writeNow();
+    const closing = files.close();
+    release();
+    await closing;
+    expect(await writing).toMatchObject({ ok: false });
+    expect(conversions).toBe(0); // stopped before its first slice, not after the whole file
+    expect(fs.existsSync(dir)).toBe(false);
+    expect(logger.lines.join('\n')).not.toMatch(/warn/);
+    files = undefined;
+  });
 });

@@ -134,10 +134,12 @@ export function createSnapshotFiles(source: SnapshotFileSource, options: Snapsho
         if (current && current.seq === seq) return ok(current);
         const file = path.join(options.dir, `tables-${seq}.duckdb`);
         const started = performance.now();
-        const written = await writeDuckdbFile({ tables: snapshot.tables, file, toParquet: options.toParquet });
+        // A shutdown stops the write between slices instead of waiting seconds for it.
+        const written = await writeDuckdbFile({ tables: snapshot.tables, file, toParquet: options.toParquet, stopped: () => closed });
         lastWriteAt = performance.now();
         lastWriteMs = lastWriteAt - started;
         if (!written.ok) {
+          if (closed) return written;
           failures++;
           warn(written.problem.message);
           return written;
