@@ -8,7 +8,7 @@ import path from 'node:path';
 import { ENGINE_VERSION, resolvePaths, UI_DIST_DIR } from '../config/index.js';
 import { formatProblem } from '../../../shared/src/index.js';
 import { chooseStartData, demoNotice } from '../demo/index.js';
-import { createIndexer, rowsOf, watchStorage } from '../ingest/index.js';
+import { createIndexer, indexDirFor, rowsOf, watchStorage } from '../ingest/index.js';
 import {
   createBridgeToken,
   createFindingAlerts,
@@ -25,7 +25,11 @@ import {
   closeRestContext,
   createContentResolver,
   createStreamHub,
+  dropKeptFile,
   isLoopbackHost,
+  keepCurrentFile,
+  keptFilePaths,
+  readKeptFile,
   snapshotFilesDir,
   loadOrCreateToken,
   startServer,
@@ -36,7 +40,7 @@ import {
 import type { CliIo } from './io.js';
 import { createProgressBar } from './progress.js';
 import { loadUserSecurityRules } from './securityRules.js';
-import { storeSnapshot } from './snapshot.js';
+import { storeSnapshot, storeTag } from './snapshot.js';
 
 export interface StartOptions {
   readonly dataDir: string;
@@ -88,25 +92,42 @@ export async function startCommand(options: StartOptions, io: CliIo): Promise<nu
     sequenceRules: rules.sequences,
     onProgress: (p) => p.phase === 'records' && bar.update(p.done, p.total, 'Indexing'),
   });
+  // The DuckDB file the last run kept, read before the saved index is loaded (keptSnapshotFile.ts).
+  const keptPaths = options.stateDir ? keptFilePaths(indexDirFor(options.stateDir, dataDir)) : undefined;
+  const kept = keptPaths ? readKeptFile(keptPaths) : undefined;
   const report = await indexer.start();
   bar.finish();
   logger.info(`Indexed ${dataDir} in ${(report.elapsedMs / 1000).toFixed(1)} s (${report.mode === 'warm' ? 'from the saved index' : 'full read'})`);
+  // Every store change from here on is a seq'd delta; the snapshot is taken synchronously between two of them.
+  // New pages attach a DuckDB file of the tables, kept in the state dir (several times faster to queryable than
+  // inserting the Arrow snapshot; docs/benchmarks.md); until the first is written they load the Arrow snapshot.
+  // The last run's file serves from the start when this run starts warm from the index it was kept with: the
+  // tables are then exactly the ones it holds, and the hub follows the store from here on, so what the first
+  // refresh finds reaches those pages as deltas after the file.
+  const stateDir = options.stateDir ?? resolvePaths(io.env).stateDir;
+  const streamFilesParent = path.join(stateDir, 'stream');
+  const adopt = kept && report.mode === 'warm' ? kept : undefined;
+  if (keptPaths && !adopt) dropKeptFile(keptPaths);
+  const stream = createStreamHub({
+    snapshot: () => storeSnapshot(indexer.store, dataDir, demo),
+    snapshotFiles: {
+      dir: snapshotFilesDir(streamFilesParent),
+      toParquet: (ipc) => pool.toParquet(ipc),
+      logger,
+      ...(adopt ? { initial: { ...adopt, tag: storeTag(indexer.store) } } : {}),
+    },
+  });
+  const stopStreaming = streamStoreChanges(indexer.store, stream);
+  if (keptPaths) fs.rmSync(keptPaths.sidecar, { force: true }); // adopted (moved) or dropped: either way not kept now
+  // `sources` describes the files themselves (size and mtime with the -wal, which every run's reading touches), so
+  // the kept file's copy is not trusted: pages get the store's, whole, right after the file.
+  if (adopt) stream.publishStoreChange({ kind: 'replace', table: 'sources', chunks: indexer.store.snapshot('sources') });
+  if (!adopt) stream.snapshotFiles?.changed(); // the first file, once the tables are quiet
   // What changed since the saved index lands now; the derived tables follow in the background (a first derive is
   // seconds on a large history) and reach connected clients as deltas, so the URL is not held back for them.
   if (report.mode === 'warm') await indexer.refresh({ derive: 'soon' });
   const watcher = watchStorage({ dataDir, logger, onChange: (fullScan) => void indexer.refresh({ fullScan, derive: 'soon' }).catch((e: Error) => logger.warn(`refresh: ${e.message}`)) });
   await watcher.ready;
-  // Every store change from here on is a seq'd delta; the snapshot is taken synchronously between two of them.
-  // New pages attach a DuckDB file of the tables, kept in the state dir (several times faster to queryable than
-  // inserting the Arrow snapshot; docs/benchmarks.md); until the first is written they load the Arrow snapshot.
-  const stateDir = options.stateDir ?? resolvePaths(io.env).stateDir;
-  const streamFilesParent = path.join(stateDir, 'stream');
-  const stream = createStreamHub({
-    snapshot: () => storeSnapshot(indexer.store, dataDir, demo),
-    snapshotFiles: { dir: snapshotFilesDir(streamFilesParent), toParquet: (ipc) => pool.toParquet(ipc), logger },
-  });
-  const stopStreaming = streamStoreChanges(indexer.store, stream);
-  stream.snapshotFiles?.changed();
   const databases = async () => (await discoverSources(dataDir, indexEnv)).filter((s) => s.kind === 'sqlite').map((s) => s.path);
 
   // Live: every running OpenCode, its permissions scored by the same rules as the audit. It watches the user's
@@ -188,9 +209,11 @@ export async function startCommand(options: StartOptions, io: CliIo): Promise<nu
   await monitor.stop();
   await closeRestContext(rest);
   stopStreaming();
-  await stream.close();
   await watcher.close();
   await indexer.close();
+  // After the final save: the file is kept for the next run if no table changed since it was written.
+  if (keptPaths && stream.snapshotFiles) keepCurrentFile(stream.snapshotFiles, keptPaths, stream.snapshotFiles.current?.tag === storeTag(indexer.store));
+  await stream.close();
   await pool.close();
   return 0;
 }

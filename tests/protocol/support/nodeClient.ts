@@ -17,11 +17,12 @@ export interface NodeClient {
 
 let clients = 0;
 
-export async function connectNodeClient(wsUrl: string): Promise<NodeClient> {
+/** `token`: the engine's; the in-process test engine's by default. */
+export async function connectNodeClient(wsUrl: string, token = TEST_TOKEN): Promise<NodeClient> {
   const db = await openNodeDatabase(`twin${++clients}`);
-  const socket = nodeSocketControl(TEST_TOKEN);
+  const socket = nodeSocketControl(token);
   // Reconnect at once: the tests hold reconnects with the socket gate, never with time.
-  const fetchSnapshotBody = httpSnapshotBody(wsUrl.replace(/^ws/, 'http'), { authorization: `Bearer ${TEST_TOKEN}` });
+  const fetchSnapshotBody = httpSnapshotBody(wsUrl.replace(/^ws/, 'http'), { authorization: `Bearer ${token}` });
   const client = createEngineClient({ url: wsUrl, openSocket: socket.open, fetchSnapshotBody, tables: createTableSync(db), reconnect: { minDelayMs: 1, maxDelayMs: 20 } });
   return {
     client,

@@ -13,4 +13,6 @@ export interface EngineSnapshot {
   readonly demo: boolean;
   readonly dataDir: string;
   readonly tables: readonly TableSnapshot[];
+  /** Within one engine run, equal tags mean equal tables (the store's change count); absent when unknown. */
+  readonly tag?: string;
 }

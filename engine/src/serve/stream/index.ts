@@ -8,3 +8,4 @@ export type { EngineSnapshot, TableSnapshot } from './engineSnapshot.js';
 export { arrowSnapshotBody, createSnapshotTickets, snapshotBodyRecords, SNAPSHOT_BODY_PATH, type SnapshotTicket, type SnapshotTickets, type TicketBody } from './snapshotBody.js';
 export { createSnapshotFiles, snapshotFilesDir, SNAPSHOT_FILE_CONTENT_TYPE, type SnapshotFile, type SnapshotFiles, type SnapshotFilesOptions } from './snapshotFiles.js';
 export { createTableSql, duckdbColumnType, writeDuckdbFile, type DuckdbFileJob } from './duckdbFile.js';
+export { dropKeptFile, keepCurrentFile, keptFilePaths, readKeptFile, type KeptFile, type KeptFilePaths } from './keptSnapshotFile.js';

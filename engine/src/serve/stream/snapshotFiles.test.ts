@@ -148,4 +148,29 @@ describe('snapshot files', () => {
     expect(logger.lines.join('\n')).not.toMatch(/warn/);
     files = undefined;
   });
+
+  it('takes over a kept file as the current one, and keeps its current file for a later run unless it is served', async () => {
+    const source = fakeSource();
+    const other = fs.mkdtempSync(path.join(os.tmpdir(), 'ocm-files-kept-'));
+    try {
+      files = createSnapshotFiles(source, { dir, toParquet: ipcToParquet, logger: createMemoryLogger(), quietMs: 3_600_000 });
+      const written = await files.writeNow();
+      if (!written.ok) throw new Error(written.problem.message);
+      const body = files.body(written.value);
+      expect(files.keepAs(path.join(other, 'kept.duckdb'))).toBe(false); // still served
+      body.release?.();
+      expect(files.keepAs(path.join(other, 'kept.duckdb'))).toBe(true);
+      expect(files.current).toBeUndefined();
+      await files.close();
+
+      source.seq = 7;
+      const again = path.join(os.tmpdir(), `ocm-files-again-${process.pid}`);
+      files = createSnapshotFiles(source, { dir: again, toParquet: ipcToParquet, logger: createMemoryLogger(), quietMs: 3_600_000, initial: { file: path.join(other, 'kept.duckdb'), bytes: written.value.bytes, rows: written.value.rows, tag: 't' } });
+      expect(files.offer()).toMatchObject({ seq: 7, bytes: written.value.bytes, tag: 't' });
+      expect(fs.existsSync(path.join(other, 'kept.duckdb'))).toBe(false);
+      expect(fs.statSync(files.offer()!.file).size).toBe(written.value.bytes);
+    } finally {
+      fs.rmSync(other, { recursive: true, force: true });
+    }
+  });
 });

@@ -52,6 +52,8 @@ export interface SnapshotFile {
   readonly file: string;
   readonly bytes: number;
   readonly rows: Readonly<Partial<Record<TableName, number>>>;
+  /** The snapshot's `tag`: what the tables were when the file was written (`EngineSnapshot.tag`). */
+  readonly tag?: string;
 }
 
 export interface SnapshotFilesOptions {
@@ -69,6 +71,11 @@ export interface SnapshotFilesOptions {
   readonly minIntervalMs?: number;
   /** @default 30 s: tables that keep changing still get a file once a change has waited this long */
   readonly maxWaitMs?: number;
+  /**
+   * A file known to hold the tables as they are now (kept by the last run, `keptSnapshotFile.ts`): it becomes the
+   * current file at the hub's seq at once, moved into `dir`.
+   */
+  readonly initial?: { readonly file: string; readonly bytes: number; readonly rows: Readonly<Partial<Record<TableName, number>>>; readonly tag?: string };
 }
 
 /** What the manager reads from the hub. */
@@ -88,6 +95,13 @@ export interface SnapshotFiles {
   changed(): void;
   /** Writes a file now unless the current one is at the ring's seq; the file kept, or why none could be. */
   writeNow(): Promise<Result<SnapshotFile>>;
+  /** The newest file written (or adopted), offered or not. */
+  readonly current: SnapshotFile | undefined;
+  /**
+   * Moves the current file to `target` for a later run and forgets it (call before `close`, which removes the rest);
+   * false when there is none or it is still served.
+   */
+  keepAs(target: string): boolean;
   close(): Promise<void>;
 }
 
@@ -120,6 +134,17 @@ export function createSnapshotFiles(source: SnapshotFileSource, options: Snapsho
   // The file holds the user's (redacted) history: private like the rest of the state dir.
   fs.mkdirSync(options.dir, { recursive: true, mode: DIR_MODE });
   fs.chmodSync(options.dir, DIR_MODE);
+  if (options.initial) {
+    const file = path.join(options.dir, `tables-${source.seq}.duckdb`);
+    try {
+      fs.renameSync(options.initial.file, file);
+      const { bytes, rows, tag } = options.initial;
+      current = { seq: source.seq, file, bytes, rows, holds: 0, retired: false, ...(tag !== undefined ? { tag } : {}) };
+      lastWriteAt = performance.now();
+    } catch (error) {
+      options.logger.debug(`snapshot file: the kept file could not be taken over: ${(error as Error).message}`);
+    }
+  }
 
   const remove = (kept: Kept) => {
     if (!kept.retired || kept.holds > 0) return;
@@ -152,7 +177,7 @@ export function createSnapshotFiles(source: SnapshotFileSource, options: Snapsho
         lastWarning = '';
         options.logger.debug(`snapshot file at seq ${seq}: ${(written.value.bytes / 2 ** 20).toFixed(1)} MiB in ${(lastWriteMs / 1000).toFixed(1)} s`);
         const previous = current;
-        current = { seq, file, bytes: written.value.bytes, rows: written.value.rows, holds: 0, retired: false };
+        current = { seq, file, bytes: written.value.bytes, rows: written.value.rows, holds: 0, retired: false, ...(snapshot.tag !== undefined ? { tag: snapshot.tag } : {}) };
         if (previous) {
           previous.retired = true;
           remove(previous);
@@ -236,6 +261,20 @@ export function createSnapshotFiles(source: SnapshotFileSource, options: Snapsho
       if (!writing) schedule();
     },
     writeNow: () => (current && current.seq === source.seq ? Promise.resolve(ok(current)) : write()),
+    get current() {
+      return current;
+    },
+    keepAs(target) {
+      if (!current || current.holds > 0) return false;
+      try {
+        fs.renameSync(current.file, target);
+      } catch (error) {
+        options.logger.debug(`snapshot file: could not keep it: ${(error as Error).message}`);
+        return false;
+      }
+      current = undefined;
+      return true;
+    },
     async close() {
       closed = true;
       clearTimeout(timer);
