@@ -16,6 +16,8 @@ import { launchChromium, type Browser } from './chromium.js';
 type MonitorHook = { ready: Promise<unknown>; query(sql: string): Promise<Record<string, unknown>[]> };
 
 let dataDir: string;
+/** Its own state dir: the saved index and the kept DuckDB file stay out of the developer's. */
+let stateDir: string;
 let engine: EngineProcess;
 let browser: Browser;
 
@@ -30,7 +32,8 @@ async function makeDataDir(): Promise<string> {
 
 beforeAll(async () => {
   dataDir = await makeDataDir();
-  engine = await startEngine(['--data-dir', dataDir]);
+  stateDir = await fs.mkdtemp(path.join(os.tmpdir(), 'ocm-browser-state-'));
+  engine = await startEngine(['--data-dir', dataDir, '--state-dir', stateDir]);
   browser = await launchChromium();
 });
 
@@ -39,6 +42,7 @@ afterAll(async () => {
   const code = await engine?.stop();
   expect(code, engine?.output()).toBe(0);
   await fs.rm(dataDir, { recursive: true, force: true });
+  await fs.rm(stateDir, { recursive: true, force: true });
 });
 
 describe('dashboard in Chromium', () => {
