@@ -6,6 +6,7 @@
  */
 import { tableFromIPC } from 'apache-arrow';
 import WebSocket from 'ws';
+import { concatBytes } from '../../engine/src/arrow/index.js';
 import { fail, ok, type Result } from '../../shared/src/errors/index.js';
 import { createSnapshotBodyReader, decodeArrowFrame, decodeServerMessage, type ArrowChunkHeader, type DecodedArrowFrame } from '../../shared/src/protocol/index.js';
 
@@ -47,14 +48,7 @@ function connect(port: number, token: string): WebSocket {
 
 /** A table's pieces joined: one complete Arrow IPC stream when they run up to an `end` piece. */
 function joinPieces(pieces: readonly Uint8Array[]): Uint8Array {
-  if (pieces.length === 1) return pieces[0]!;
-  const joined = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const piece of pieces) {
-    joined.set(piece, at);
-    at += piece.length;
-  }
-  return joined;
+  return pieces.length === 1 ? pieces[0]! : concatBytes(pieces);
 }
 
 /**

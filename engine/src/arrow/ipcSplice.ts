@@ -43,6 +43,17 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
+/** The pieces copied into one buffer of their own (always a copy: the result may be transferred to a worker). */
+export function concatBytes(pieces: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const piece of pieces) {
+    out.set(piece, at);
+    at += piece.length;
+  }
+  return out;
+}
+
 export function spliceIpcStreams(streams: readonly Uint8Array[]): IpcPiece[] {
   const pieces: { ipc: Uint8Array; end: boolean; source: number }[] = [];
   /** Schema of the joined stream being built, while its last piece still has its marker cut off. */

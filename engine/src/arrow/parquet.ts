@@ -3,7 +3,7 @@
  * DuckDB reads Parquet without an extension, not Arrow IPC. parquet-wasm does the conversion; it is synchronous
  * WebAssembly, so the engine runs it on a worker thread (`IngestPool.toParquet`), never on the main thread.
  */
-import { spliceIpcStreams } from './ipcSplice.js';
+import { concatBytes, spliceIpcStreams } from './ipcSplice.js';
 
 type ParquetWasm = typeof import('parquet-wasm/node');
 let loaded: ParquetWasm | undefined;
@@ -47,13 +47,7 @@ function* joinGroup(members: readonly Uint8Array[]): Generator<Uint8Array> {
   for (const piece of spliceIpcStreams(members)) {
     pieces.push(piece.ipc);
     if (!piece.end) continue;
-    const out = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const p of pieces) {
-      out.set(p, at);
-      at += p.length;
-    }
-    yield out;
+    yield concatBytes(pieces);
     pieces = [];
   }
 }

@@ -107,7 +107,6 @@ export async function startCommand(options: StartOptions, io: CliIo): Promise<nu
   const stateDir = options.stateDir ?? resolvePaths(io.env).stateDir;
   const streamFilesParent = path.join(stateDir, 'stream');
   const adopt = kept && report.mode === 'warm' ? kept : undefined;
-  if (keptPaths && !adopt) dropKeptFile(keptPaths);
   const stream = createStreamHub({
     snapshot: () => storeSnapshot(indexer.store, dataDir, demo),
     snapshotFiles: {
@@ -118,7 +117,7 @@ export async function startCommand(options: StartOptions, io: CliIo): Promise<nu
     },
   });
   const stopStreaming = streamStoreChanges(indexer.store, stream);
-  if (keptPaths) fs.rmSync(keptPaths.sidecar, { force: true }); // adopted (moved) or dropped: either way not kept now
+  if (keptPaths) dropKeptFile(keptPaths); // adopted (moved into the run's folder) or stale: either way not kept now
   // `sources` describes the files themselves (size and mtime with the -wal, which every run's reading touches), so
   // the kept file's copy is not trusted: pages get the store's, whole, right after the file.
   if (adopt) stream.publishStoreChange({ kind: 'replace', table: 'sources', chunks: indexer.store.snapshot('sources') });

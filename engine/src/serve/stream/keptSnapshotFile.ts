@@ -2,8 +2,9 @@
  * The DuckDB file kept between runs, beside the saved index. A run writes its first file only once its tables have
  * been quiet (16 s of writing at 1M parts), and pages opened before that (the one `start --open` opens, too) were
  * sent the Arrow snapshot. So the file a run holds when it stops is kept when the tables did not change after it
- * was written, with a digest of the manifest the final save wrote; the next run adopts it when its manifest is
- * still that one and its warm start changed nothing: then the file holds exactly the tables it starts with.
+ * was written, with a digest of the manifest the final save wrote; the next run adopts it when it starts warm from
+ * that same manifest: then the file holds exactly the tables it starts with, and what its first refresh finds
+ * follows as seq'd changes.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
